@@ -1,0 +1,1 @@
+"""PostgreSQL wiring: the pool factory and the migrations runner."""

@@ -1,0 +1,176 @@
+"""Every event Herald exchanges. CloudEvents `type`s are versioned: a breaking change is a new class."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, ClassVar
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from herald_common.events import topics
+from herald_common.events.base import Event
+from herald_common.platforms import Platform
+
+PostId = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class LatePolicy(StrEnum):
+    PUBLISH = "publish"
+    """Publish as soon as possible, however late."""
+    SKIP = "skip"
+    """Give up (status `missed`) when the grace period after the due time has passed."""
+
+
+class PostTarget(BaseModel):
+    """What one platform receives: the text (after per-platform overrides) and media."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    platform: Platform
+    content: str = ""
+    media_urls: tuple[str, ...] = ()
+    first_comment: str | None = None
+    account_id: str | None = None
+
+
+# --- requests (into the scheduler) -------------------------------------------------------------
+
+
+class PostRequested(Event):
+    ce_type: ClassVar[str] = "com.herald.post.requested.v1"
+    topic: ClassVar[str | None] = topics.POST_REQUESTED
+
+    post_id: PostId
+    targets: tuple[PostTarget, ...] = Field(min_length=1)
+    scheduled_for: AwareDatetime | None = None
+    """None means now."""
+    late_policy: LatePolicy = LatePolicy.PUBLISH
+    grace_seconds: int | None = Field(None, ge=0)
+    """None means the scheduler's configured default."""
+    thread_numbering: bool = False
+    requested_at: AwareDatetime
+
+
+class PostCancelRequested(Event):
+    ce_type: ClassVar[str] = "com.herald.post.cancel-requested.v1"
+    topic: ClassVar[str | None] = topics.POST_CANCEL_REQUESTED
+
+    request_id: str
+    requested_at: AwareDatetime
+
+
+class PostRetryRequested(Event):
+    """A publisher met a transient error and asks for another due event at `not_before`."""
+
+    ce_type: ClassVar[str] = "com.herald.post.retry-requested.v1"
+    topic: ClassVar[str | None] = topics.POST_RETRY_REQUESTED
+
+    platform: Platform
+    attempt: int = Field(ge=1, description="the attempt that failed")
+    not_before: AwareDatetime
+    reason: str
+
+
+# --- the due event (scheduler -> publisher) ----------------------------------------------------
+
+
+class PostDue(Event):
+    ce_type: ClassVar[str] = "com.herald.post.due.v1"
+
+    target: PostTarget
+    attempt: int = Field(1, ge=1)
+    scheduled_for: AwareDatetime
+    due_at: AwareDatetime
+    """When this attempt was due; later than scheduled_for for retries."""
+    publish_by: AwareDatetime | None = None
+    """Past this instant the post is missed (late_policy=skip); None: publish however late."""
+    thread_numbering: bool = False
+
+    def topic_name(self) -> str:
+        return topics.post_due_topic(self.target.platform)
+
+
+# --- lifecycle (to the status store) -----------------------------------------------------------
+
+
+class LifecycleEvent(Event):
+    topic: ClassVar[str | None] = topics.POST_LIFECYCLE
+    occurred_at: AwareDatetime
+
+
+class PostScheduled(LifecycleEvent):
+    """The scheduler holds the post durably (the gateway learns of Kafka-produced posts this way too)."""
+
+    ce_type: ClassVar[str] = "com.herald.post.scheduled.v1"
+    platforms: tuple[Platform, ...]
+    scheduled_for: AwareDatetime
+
+
+class PostDispatched(LifecycleEvent):
+    ce_type: ClassVar[str] = "com.herald.post.dispatched.v1"
+    platform: Platform
+    attempt: int
+    due_at: AwareDatetime
+
+
+class PostCancelled(LifecycleEvent):
+    ce_type: ClassVar[str] = "com.herald.post.cancelled.v1"
+    request_id: str | None
+    platforms: tuple[Platform, ...]
+
+
+class CancelRefusalReason(StrEnum):
+    ALREADY_DISPATCHED = "already_dispatched"
+    NOT_FOUND = "not_found"
+
+
+class PostCancelRefused(LifecycleEvent):
+    ce_type: ClassVar[str] = "com.herald.post.cancel-refused.v1"
+    request_id: str | None
+    reason: CancelRefusalReason
+
+
+class PostMissed(LifecycleEvent):
+    ce_type: ClassVar[str] = "com.herald.post.missed.v1"
+    platform: Platform
+    due_at: datetime
+    reason: str
+
+
+class PublishedPart(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    index: int
+    platform_post_id: str
+    url: str | None = None
+
+
+class PostPublished(LifecycleEvent):
+    ce_type: ClassVar[str] = "com.herald.post.published.v1"
+    platform: Platform
+    attempt: int
+    parts: tuple[PublishedPart, ...]
+
+    @property
+    def url(self) -> str | None:
+        return self.parts[0].url if self.parts else None
+
+
+class PostPublishFailed(LifecycleEvent):
+    ce_type: ClassVar[str] = "com.herald.post.publish-failed.v1"
+    platform: Platform
+    attempt: int
+    reason: str
+    error_code: str | None = None
+    reauth_required: bool = False
+
+
+class PostRetryScheduled(LifecycleEvent):
+    """For the status store: the platform is still being worked on, next try at `next_attempt_at`."""
+
+    ce_type: ClassVar[str] = "com.herald.post.retry-scheduled.v1"
+    platform: Platform
+    attempt: int
+    next_attempt_at: AwareDatetime
+    reason: str

@@ -1,0 +1,37 @@
+"""Kafka topic names: the only place they are spelled out.
+
+Every topic is keyed by post id, so all events of one post keep their order.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from herald_common.platforms import Platform
+
+POST_REQUESTED: Final = "herald.post.requested.v1"
+"""A post to publish now or later; produced by the gateway's outbox relay or any internal service."""
+POST_CANCEL_REQUESTED: Final = "herald.post.cancel-requested.v1"
+"""A client asked to cancel a post; the scheduler decides."""
+POST_RETRY_REQUESTED: Final = "herald.post.retry-requested.v1"
+"""A publisher asks the scheduler to emit the due event again later (transient failure)."""
+POST_LIFECYCLE: Final = "herald.post.lifecycle.v1"
+"""What happened to a post: scheduled, cancelled, cancel refused, missed, published, failed (to the status store)."""
+DEAD_LETTER: Final = "herald.dead-letter.v1"
+"""Events that could not be processed, with the reason in the `herald_dlq_reason` header."""
+
+
+def post_due_topic(platform: Platform) -> str:
+    """One due topic per platform, so each publisher consumes only its own work."""
+    return f"herald.post.due.{platform.value}.v1"
+
+
+def all_topics() -> list[str]:
+    return [
+        POST_REQUESTED,
+        POST_CANCEL_REQUESTED,
+        POST_RETRY_REQUESTED,
+        POST_LIFECYCLE,
+        DEAD_LETTER,
+        *(post_due_topic(p) for p in Platform),
+    ]

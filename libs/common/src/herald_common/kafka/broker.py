@@ -1,0 +1,44 @@
+"""The one way services build their FastStream Kafka broker.
+
+Every record is decoded from CloudEvents into an `Envelope` before a handler sees it, and
+handlers are called without FastDepends (`apply_types=False`): the envelope is already
+validated, and skipping a second validation keeps the per-message cost low.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from faststream.kafka import KafkaBroker
+from faststream.message import StreamMessage
+
+from herald_common.events.envelope import Envelope, decode
+from herald_common.kafka.deadletter import DeadLetterMiddleware
+from herald_common.logs import get_logger
+from herald_common.settings import HeraldSettings
+
+log = get_logger(__name__)
+
+
+async def decode_cloudevent(msg: StreamMessage[Any]) -> Envelope[Any]:
+    return decode(msg.body, msg.headers)
+
+
+def create_broker(settings: HeraldSettings, *, middlewares: Sequence[Any] = (), **kwargs: Any) -> KafkaBroker:
+    """A broker with idempotent acks=all producing, CloudEvents decoding and dead-lettering."""
+    return KafkaBroker(
+        settings.kafka_bootstrap_servers,
+        client_id=settings.service_name,
+        # Idempotence + acks=all: a retried produce never duplicates or reorders within a partition.
+        enable_idempotence=True,
+        acks="all",
+        linger_ms=kwargs.pop("linger_ms", 1),
+        allow_auto_create_topics=False,
+        decoder=decode_cloudevent,
+        middlewares=(DeadLetterMiddleware, *middlewares),
+        apply_types=False,
+        graceful_timeout=settings.shutdown_grace_seconds,
+        logger=get_logger("faststream"),
+        **kwargs,
+    )

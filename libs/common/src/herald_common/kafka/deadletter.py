@@ -1,0 +1,53 @@
+"""Sends records that are not valid events to the dead-letter topic, with the reason, and moves on.
+
+A malformed record can never succeed, so retrying it would only block its partition. The
+original key, value and headers are kept so the record can be inspected and replayed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from faststream import BaseMiddleware
+from faststream.message import StreamMessage
+from prometheus_client import Counter
+
+from herald_common.events import topics
+from herald_common.events.envelope import MalformedEvent
+from herald_common.logs import get_logger
+
+log = get_logger(__name__)
+
+REASON_HEADER = "herald_dlq_reason"
+ORIGIN_TOPIC_HEADER = "herald_dlq_topic"
+ORIGIN_PARTITION_HEADER = "herald_dlq_partition"
+ORIGIN_OFFSET_HEADER = "herald_dlq_offset"
+
+DEAD_LETTERED = Counter(
+    "herald_dead_lettered_events_total", "Records sent to the dead-letter topic", ["topic", "kind"]
+)
+
+
+class DeadLetterMiddleware(BaseMiddleware):
+    async def consume_scope(self, call_next: Any, msg: StreamMessage[Any]) -> Any:
+        try:
+            return await call_next(msg)
+        except MalformedEvent as exc:
+            await dead_letter(self.context.get("broker"), msg, exc.reason, kind="malformed")
+            return None
+
+
+async def dead_letter(broker: Any, msg: StreamMessage[Any], reason: str, *, kind: str) -> None:
+    """Publish the original record to the dead-letter topic; raising here leaves it to be redelivered."""
+    raw = msg.raw_message
+    raw = raw[0] if isinstance(raw, tuple) else raw
+    headers = {k: v for k, v in msg.headers.items() if isinstance(v, str)}
+    headers.update({
+        REASON_HEADER: reason[:2000],
+        ORIGIN_TOPIC_HEADER: raw.topic,
+        ORIGIN_PARTITION_HEADER: str(raw.partition),
+        ORIGIN_OFFSET_HEADER: str(raw.offset),
+    })
+    await broker.publish(msg.body, topics.DEAD_LETTER, key=raw.key, headers=headers)
+    DEAD_LETTERED.labels(raw.topic, kind).inc()
+    log.warning("dead-lettered a record", extra={"topic": raw.topic, "offset": raw.offset, "reason": reason})

@@ -1,0 +1,125 @@
+"""What every service does at start and stop: logging, database + migrations, Redis, the broker.
+
+`open_infra` is the composition root's shared half: it yields the connected resources and
+closes them in reverse order, so SIGTERM (uvicorn -> lifespan exit) stops consuming first,
+lets in-flight handlers finish, then closes connections.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+import asyncpg
+import uvicorn
+from aiokafka.errors import KafkaError
+from faststream.kafka import KafkaBroker
+from redis.asyncio import Redis
+
+from herald_common.db.migrations import apply_migrations
+from herald_common.db.pool import create_pool, ensure_database
+from herald_common.kafka.topics_admin import ensure_topics
+from herald_common.logs import configure_logging, get_logger
+from herald_common.redis_client import create_redis
+from herald_common.settings import HeraldSettings
+from herald_common.telemetry import configure_tracing
+from herald_common.web import ReadinessCheck
+
+log = get_logger(__name__)
+T = TypeVar("T")
+
+
+@dataclass
+class Infra:
+    settings: HeraldSettings
+    pool: asyncpg.Pool | None = None
+    redis: Redis | None = None
+    broker: KafkaBroker | None = None
+    extra_checks: dict[str, ReadinessCheck] = field(default_factory=dict)
+
+    def readiness_checks(self) -> Mapping[str, ReadinessCheck]:
+        checks: dict[str, ReadinessCheck] = {}
+        timeout = self.settings.readiness_timeout_seconds
+        if self.broker is not None:
+            broker = self.broker
+            checks["kafka"] = lambda: broker.ping(timeout)
+        if self.pool is not None:
+            pool = self.pool
+            checks["postgres"] = lambda: pool.fetchval("SELECT 1", timeout=timeout)
+        if self.redis is not None:
+            redis = self.redis
+            checks["redis"] = redis.ping
+        return {**checks, **self.extra_checks}
+
+
+async def migrate(settings: HeraldSettings, schema: str, migrations: Path) -> list[str]:
+    """Create the database if needed and apply this service's migrations (also `<service> migrate`)."""
+    await ensure_database(settings.database_url)
+    conn = await asyncpg.connect(settings.database_url, timeout=10)
+    try:
+        return await apply_migrations(conn, schema, migrations)
+    finally:
+        await conn.close()
+
+
+@asynccontextmanager
+async def open_infra(
+    settings: HeraldSettings,
+    *,
+    schema: str | None = None,
+    migrations: Path | None = None,
+    broker: KafkaBroker | None = None,
+    use_redis: bool = True,
+    start_broker: bool = True,
+) -> AsyncIterator[Infra]:
+    infra = Infra(settings)
+    try:
+        if schema is not None:
+            if settings.auto_migrate and migrations is not None:
+                await _until_up("postgres", lambda: migrate(settings, schema, migrations))
+            infra.pool = await _until_up("postgres", lambda: create_pool(
+                settings.database_url, min_size=settings.database_pool_min, max_size=settings.database_pool_max))
+        if use_redis:
+            infra.redis = create_redis(settings.redis_url)
+        if broker is not None:
+            infra.broker = broker
+            await _until_up("kafka", lambda: ensure_topics(settings.kafka_bootstrap_servers,
+                                                           settings.kafka_topic_partitions))
+            if start_broker:
+                await _until_up("kafka", broker.start)
+        yield infra
+    finally:
+        if infra.broker is not None:
+            await infra.broker.stop()  # stops consuming, waits for in-flight handlers
+        if infra.redis is not None:
+            await infra.redis.aclose()
+        if infra.pool is not None:
+            await infra.pool.close()
+
+
+async def _until_up(what: str, connect: Callable[[], Awaitable[T]], deadline_s: float = 60.0) -> T:
+    """Dependencies may start after us (make dev, Kubernetes): retry for a while, then fail loudly."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + deadline_s
+    delay = 0.2
+    while True:
+        try:
+            return await connect()
+        except (OSError, asyncpg.PostgresError, KafkaError) as exc:
+            if loop.time() > deadline:
+                raise RuntimeError(f"{what} still unreachable after {deadline_s:g}s: {exc}") from exc
+            log.warning("waiting for %s: %s", what, exc)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+
+def serve(app: object, settings: HeraldSettings) -> None:
+    """Run an ASGI app with uvicorn; SIGTERM/SIGINT trigger a graceful lifespan shutdown."""
+    configure_logging(settings.service_name, settings.log_level, settings.log_json)
+    configure_tracing(settings.service_name, settings.otlp_endpoint)
+    uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_config=None,  # type: ignore[arg-type]
+                timeout_graceful_shutdown=int(settings.shutdown_grace_seconds), lifespan="on")
