@@ -74,8 +74,9 @@ async def open_infra(
     migrations: Path | None = None,
     broker: KafkaBroker | None = None,
     use_redis: bool = True,
-    start_broker: bool = True,
 ) -> AsyncIterator[Infra]:
+    """Connect what the service needs. The broker is only prepared (topics exist); the caller starts it
+    once its subscribers are registered, and stops it before this context closes the rest."""
     infra = Infra(settings)
     try:
         if schema is not None:
@@ -89,12 +90,10 @@ async def open_infra(
             infra.broker = broker
             await _until_up("kafka", lambda: ensure_topics(settings.kafka_bootstrap_servers,
                                                            settings.kafka_topic_partitions))
-            if start_broker:
-                await _until_up("kafka", broker.start)
         yield infra
     finally:
         if infra.broker is not None:
-            await infra.broker.stop()  # stops consuming, waits for in-flight handlers
+            await infra.broker.stop()  # idempotent: normally the app stopped it already
         if infra.redis is not None:
             await infra.redis.aclose()
         if infra.pool is not None:
@@ -115,6 +114,10 @@ async def _until_up(what: str, connect: Callable[[], Awaitable[T]], deadline_s: 
             log.warning("waiting for %s: %s", what, exc)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 2.0)
+
+
+async def start_broker(broker: KafkaBroker) -> None:
+    await _until_up("kafka", broker.start)
 
 
 def serve(app: object, settings: HeraldSettings) -> None:

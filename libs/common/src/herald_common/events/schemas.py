@@ -39,7 +39,7 @@ class PostTarget(BaseModel):
 
 class PostRequested(Event):
     ce_type: ClassVar[str] = "com.herald.post.requested.v1"
-    topic: ClassVar[str | None] = topics.POST_REQUESTED
+    topic: ClassVar[str | None] = topics.POST_REQUESTS
 
     post_id: PostId
     targets: tuple[PostTarget, ...] = Field(min_length=1)
@@ -54,7 +54,7 @@ class PostRequested(Event):
 
 class PostCancelRequested(Event):
     ce_type: ClassVar[str] = "com.herald.post.cancel-requested.v1"
-    topic: ClassVar[str | None] = topics.POST_CANCEL_REQUESTED
+    topic: ClassVar[str | None] = topics.POST_REQUESTS
 
     request_id: str
     requested_at: AwareDatetime
@@ -64,7 +64,7 @@ class PostRetryRequested(Event):
     """A publisher met a transient error and asks for another due event at `not_before`."""
 
     ce_type: ClassVar[str] = "com.herald.post.retry-requested.v1"
-    topic: ClassVar[str | None] = topics.POST_RETRY_REQUESTED
+    topic: ClassVar[str | None] = topics.POST_REQUESTS
 
     platform: Platform
     attempt: int = Field(ge=1, description="the attempt that failed")

@@ -9,12 +9,10 @@ from typing import Final
 
 from herald_common.platforms import Platform
 
-POST_REQUESTED: Final = "herald.post.requested.v1"
-"""A post to publish now or later; produced by the gateway's outbox relay or any internal service."""
-POST_CANCEL_REQUESTED: Final = "herald.post.cancel-requested.v1"
-"""A client asked to cancel a post; the scheduler decides."""
-POST_RETRY_REQUESTED: Final = "herald.post.retry-requested.v1"
-"""A publisher asks the scheduler to emit the due event again later (transient failure)."""
+POST_REQUESTS: Final = "herald.post.requests.v1"
+"""Commands for the scheduler, keyed by post id: post.requested (from the gateway's outbox relay or any
+internal service), post.cancel-requested, post.retry-requested (from publishers). One topic, so a
+post's request, cancel and retries reach the scheduler in the order they were produced."""
 POST_LIFECYCLE: Final = "herald.post.lifecycle.v1"
 """What happened to a post: scheduled, cancelled, cancel refused, missed, published, failed (to the status store)."""
 DEAD_LETTER: Final = "herald.dead-letter.v1"
@@ -28,9 +26,7 @@ def post_due_topic(platform: Platform) -> str:
 
 def all_topics() -> list[str]:
     return [
-        POST_REQUESTED,
-        POST_CANCEL_REQUESTED,
-        POST_RETRY_REQUESTED,
+        POST_REQUESTS,
         POST_LIFECYCLE,
         DEAD_LETTER,
         *(post_due_topic(p) for p in Platform),

@@ -1,0 +1,60 @@
+# Herald — the two commands: `make dev` and `make test`. Everything else is a building block.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+ROOT := $(abspath .)
+PY := $(ROOT)/.venv/bin/python
+STACK := $(PY) $(ROOT)/tools/dev/stack.py
+BUSINESS_ID ?= 1
+
+# The test run uses its own state folder and ports, so it never disturbs a running `make dev`.
+TEST_ENV := HERALD_STATE_DIR=$(ROOT)/.herald/test HERALD_KAFKA_PORT=29092 HERALD_KAFKA_CONTROLLER_PORT=29093 \
+	HERALD_PG_PORT=25432 HERALD_REDIS_PORT=26379 HERALD_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:29092 \
+	HERALD_DATABASE_URL=postgresql://postgres@127.0.0.1:25432/herald HERALD_REDIS_URL=redis://127.0.0.1:26379/0 \
+	HERALD_PG_FSYNC=off HERALD_ENVIRONMENT=test HERALD_PORT_OFFSET=100
+
+.PHONY: help install dev up down status token test lint typecheck unit bench infra-up infra-down infra-status clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+
+install: ## Install everything (uv, Python packages, redis-server, Kafka jars)
+	@tools/bootstrap.sh
+
+dev: install ## Start the whole stack in the foreground; Ctrl-C stops it all
+	@$(STACK) dev
+
+up: install ## Start the whole stack in the background
+	@$(STACK) up
+
+down: ## Stop the background stack and its infrastructure
+	@if [ -x $(PY) ]; then $(STACK) down; else for s in kafka postgres redis; do tools/infra/$$s.sh stop; done; fi
+
+status: ## Each process with its URL and readiness
+	@$(STACK) status
+
+token: ## A dev bearer token for the demo business (BUSINESS_ID=2 for the other one)
+	@$(STACK) token --business-id $(BUSINESS_ID)
+
+test: install ## Start the test infrastructure, run lint, types and every test, stop what was started
+	@$(TEST_ENV) tools/run-tests.sh
+
+lint: install ## ruff (lint and format check)
+	@.venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+typecheck: install ## mypy over every package
+	@.venv/bin/mypy libs/common/src services/*/src tools/platform-emulator/src
+
+bench: install ## Benchmarks against a running stack (starts one if needed) — prints tables
+	@$(STACK) up && $(PY) bench/run.py
+
+infra-up: install ## Start only Kafka, PostgreSQL and Redis (dev ports)
+	@for s in kafka postgres redis; do tools/infra/$$s.sh start; done
+
+infra-down: ## Stop Kafka, PostgreSQL and Redis (dev ports)
+	@for s in kafka postgres redis; do tools/infra/$$s.sh stop; done
+
+infra-status:
+	@for s in kafka postgres redis; do tools/infra/$$s.sh status || true; done
+
+clean: down ## Stop everything and delete all local state (.herald)
+	@rm -rf .herald
