@@ -1,0 +1,336 @@
+"""LinkedIn Posts API (`/rest/posts`) and Comments (`/rest|v2/socialActions/{urn}/comments`).
+
+Look-up for reconciliation: `GET /rest/posts?q=author&author={urn}&count=N` is LinkedIn's
+"find posts by author" finder; it lists the author's posts newest first.
+"""
+
+import re
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.responses import JSONResponse, Response
+
+from herald_emulator.errors import linkedin_bad_request, linkedin_error, linkedin_throttled
+from herald_emulator.linkedin_auth import (
+    authenticate,
+    json_body,
+    missing_fields_error,
+    require_author_allowed,
+    require_restli_protocol,
+    require_versioned_headers,
+)
+from herald_emulator.little_text import parse_little_text
+from herald_emulator.routing import platform_router
+from herald_emulator.state import EmulatorState, get_state
+from herald_emulator.store import CreatedObject
+
+router = platform_router("linkedin")
+
+_AUTHOR = re.compile(r"^urn:li:(person|organization):[A-Za-z0-9_\-]+$")
+_VISIBILITIES = {"PUBLIC", "CONNECTIONS", "LOGGED_IN", "CONTAINER"}
+_LIFECYCLE_STATES = {"PUBLISHED", "DRAFT", "PUBLISH_REQUESTED"}
+_REQUIRED_POST_FIELDS = ("author", "commentary", "visibility", "distribution", "lifecycleState")
+
+
+def post_url(urn: str) -> str:
+    return f"https://www.linkedin.com/feed/update/{urn}"
+
+
+@router.post("/rest/posts", name="create_post", status_code=201)
+async def create_post(request: Request) -> Response:
+    state = get_state(request)
+    version = require_versioned_headers(state, request)
+    identity = authenticate(state, request)
+    body = await json_body(request)
+    validate_post_body(body)
+    author, commentary = body["author"], body["commentary"]
+    require_author_allowed(identity, author)
+    check_commentary_length(commentary, state.config.linkedin.commentary_max_chars)
+    media_ids = referenced_media(state, body.get("content"))
+    check_duplicate(state, author, commentary)
+    check_daily_limit(state, author)
+
+    share_urn = f"urn:li:share:{state.ids.linkedin_id()}"
+    state.extra.linkedin_activity_of_share[share_urn] = f"urn:li:activity:{state.ids.linkedin_id()}"
+    little = parse_little_text(commentary)
+    state.objects.add(
+        CreatedObject(
+            platform="linkedin",
+            kind="post",
+            id=share_urn,
+            account=author,
+            text=little.visible,
+            raw_text=commentary,
+            created_at=state.clock.now(),
+            url=post_url(share_urn),
+            media_ids=media_ids,
+            extra={
+                "stored_commentary": little.stored_raw,
+                "truncated": little.truncated,
+                "visibility": body["visibility"],
+                "lifecycleState": body["lifecycleState"],
+                "distribution": body["distribution"],
+                "content": body.get("content"),
+                "linkedin_version": version,
+            },
+        )
+    )
+    return Response(status_code=201, headers={"x-restli-id": share_urn, "x-linkedin-id": share_urn})
+
+
+def validate_post_body(body: dict[str, Any]) -> None:
+    missing = [f"/{name}" for name in _REQUIRED_POST_FIELDS if name not in body]
+    distribution = body.get("distribution")
+    if isinstance(distribution, dict) and "feedDistribution" not in distribution:
+        missing.append("/distribution/feedDistribution")
+    if missing:
+        raise missing_fields_error(missing)
+    problems: list[str] = []
+    if not isinstance(body["author"], str) or not _AUTHOR.match(body["author"]):
+        problems.append(f'ERROR :: /author :: "{body["author"]}" is not a valid person or organization URN\n')
+    if not isinstance(body["commentary"], str):
+        problems.append("ERROR :: /commentary :: not a string\n")
+    for field, allowed in (("visibility", _VISIBILITIES), ("lifecycleState", _LIFECYCLE_STATES)):
+        if body[field] not in allowed:
+            problems.append(f'ERROR :: /{field} :: "{body[field]}" is not an enum symbol\n')
+    if problems:
+        raise linkedin_error(422, "".join(problems))
+
+
+def check_commentary_length(commentary: str, limit: int) -> None:
+    length = utf16_length(commentary)  # LinkedIn counts Java chars
+    if length > limit:
+        raise linkedin_bad_request(
+            400,
+            "com.linkedin.content.common.exception.BadRequestResponseException: ShareCommentary text length "
+            f"({length} characters) exceeded the maximum allowed ({limit} characters)",
+            [
+                {
+                    "description": "Size of array cannot be higher than the maxLength",
+                    "input": {"inputPath": {"fieldPath": "/commentary"}},
+                    "code": "FIELD_ARRAY_SIZE_TOO_HIGH",
+                }
+            ],
+        )
+
+
+def referenced_media(state: EmulatorState, content: Any) -> list[str]:
+    """Image URNs in `content.media.id` / `content.multiImage.images[].id`; each must be uploaded."""
+    if not isinstance(content, dict):
+        return []
+    urns: list[Any] = []
+    media = content.get("media")
+    if isinstance(media, dict) and isinstance(media.get("id"), str):
+        urns.append(media["id"])
+    multi = content.get("multiImage")
+    if isinstance(multi, dict):
+        urns.extend(image.get("id") for image in multi.get("images", []) if isinstance(image, dict))
+    for urn in urns:
+        upload = state.uploads.get(urn) if isinstance(urn, str) else None
+        if upload is None or upload.uploaded_at is None:
+            raise linkedin_error(
+                400,
+                f"com.linkedin.content.common.exception.BadRequestResponseException: Invalid media id {urn}",
+            )
+        ready = upload.uploaded_at + state.config.linkedin.image_processing_s <= state.clock.now()
+        if state.config.linkedin.reject_unavailable_images and not ready:
+            raise linkedin_error(400, f"Media {urn} is not available yet (status PROCESSING)")
+    return [urn for urn in urns if isinstance(urn, str)]
+
+
+def check_duplicate(state: EmulatorState, author: str, commentary: str) -> None:
+    since = state.clock.now() - state.config.linkedin.duplicate_window_s
+    earlier = state.objects.find_duplicate("linkedin", "post", author, commentary, since)
+    if earlier is not None:
+        raise linkedin_bad_request(
+            422,
+            "com.linkedin.content.common.exception.BadRequestResponseException: "
+            f"Content is a duplicate of {earlier.id}",
+            [{"description": "Duplicate post is detected", "input": {}, "code": "DUPLICATE_POST"}],
+        )
+
+
+def check_daily_limit(state: EmulatorState, author: str) -> None:
+    if not state.rate_limits_on:
+        return
+    now = state.clock.now()
+    if (
+        state.limits.daily.count(f"linkedin:posts:{author}", now)
+        >= state.config.linkedin.daily_posts_per_member
+    ):
+        raise linkedin_throttled()
+    state.limits.daily.add(f"linkedin:posts:{author}", now)
+
+
+def utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+# --- reading posts back ---------------------------------------------------------------------
+
+
+def post_element(obj: CreatedObject) -> dict[str, Any]:
+    created_ms = int(obj.created_at * 1000)
+    element: dict[str, Any] = {
+        "id": obj.id,
+        "author": obj.account,
+        "commentary": obj.extra["stored_commentary"],
+        "visibility": obj.extra["visibility"],
+        "distribution": obj.extra["distribution"],
+        "lifecycleState": obj.extra["lifecycleState"],
+        "isReshareDisabledByAuthor": False,
+        "createdAt": created_ms,
+        "publishedAt": created_ms,
+        "lastModifiedAt": created_ms,
+        "lifecycleStateInfo": {"isEditedByAuthor": False},
+    }
+    if obj.extra.get("content") is not None:
+        element["content"] = obj.extra["content"]
+    return element
+
+
+@router.get("/rest/posts", name="list_posts")
+async def find_posts_by_author(request: Request) -> JSONResponse:
+    state = get_state(request)
+    require_versioned_headers(state, request)
+    authenticate(state, request)
+    params = request.query_params
+    author = params.get("author")
+    if params.get("q") != "author" or not author:
+        raise linkedin_error(400, "Finder requires q=author and an author URN")
+    start, count = int_param(params.get("start"), 0), min(int_param(params.get("count"), 10), 100)
+    posts = [obj for obj in state.objects.list("linkedin", account=author, kind="post") if not obj.deleted]
+    posts.reverse()  # newest first, like sortBy=LAST_MODIFIED
+    page = posts[start : start + count]
+    return JSONResponse(
+        {
+            "elements": [post_element(obj) for obj in page],
+            "paging": {"start": start, "count": count, "links": [], "total": len(posts)},
+        }
+    )
+
+
+@router.get("/rest/posts/{post_urn}", name="get_post")
+async def get_post(post_urn: str, request: Request) -> JSONResponse:
+    state = get_state(request)
+    require_versioned_headers(state, request)
+    authenticate(state, request)
+    obj = state.objects.get("linkedin", post_urn)
+    if obj is None or obj.kind != "post":
+        raise linkedin_error(404, f"Post {post_urn} does not exist", code="NOT_FOUND")
+    return JSONResponse(post_element(obj))
+
+
+@router.delete("/rest/posts/{post_urn}", name="delete_post")
+async def delete_post(post_urn: str, request: Request) -> Response:
+    state = get_state(request)
+    require_versioned_headers(state, request)
+    authenticate(state, request)
+    obj = state.objects.get("linkedin", post_urn)
+    if obj is None:
+        raise linkedin_error(404, f"Post {post_urn} does not exist", code="NOT_FOUND")
+    obj.deleted = True  # kept, so a later duplicate can point at this "ghost" like the real API
+    return Response(status_code=204)
+
+
+def int_param(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        raise linkedin_error(400, f"Invalid integer parameter {value!r}") from None
+
+
+# --- comments -------------------------------------------------------------------------------
+
+
+@router.post("/rest/socialActions/{target_urn}/comments", name="create_comment", status_code=201)
+async def create_rest_comment(target_urn: str, request: Request) -> JSONResponse:
+    state = get_state(request)
+    require_versioned_headers(state, request)
+    return await create_comment(state, target_urn, request)
+
+
+@router.post("/v2/socialActions/{target_urn}/comments", name="create_comment", status_code=201)
+async def create_v2_comment(target_urn: str, request: Request) -> JSONResponse:
+    state = get_state(request)
+    require_restli_protocol(state, request)
+    return await create_comment(state, target_urn, request)
+
+
+async def create_comment(state: EmulatorState, target_urn: str, request: Request) -> JSONResponse:
+    identity = authenticate(state, request)
+    body = await json_body(request)
+    message = body.get("message")
+    missing = [
+        path
+        for path, present in (("/actor", "actor" in body), ("/message", isinstance(message, dict)))
+        if not present
+    ]
+    if isinstance(message, dict) and "text" not in message:
+        missing.append("/message/text")
+    if missing:
+        raise missing_fields_error(missing)
+    actor, text = body["actor"], message["text"]  # type: ignore[index]
+    if not isinstance(actor, str) or not _AUTHOR.match(actor):
+        raise linkedin_error(422, f'ERROR :: /actor :: "{actor}" is not a valid person or organization URN\n')
+    require_author_allowed(identity, actor)
+    post = resolve_comment_target(state, target_urn)
+    limit = state.config.linkedin.comment_max_chars
+    if utf16_length(text) > limit:
+        raise linkedin_bad_request(
+            400,
+            f"Comment text length ({utf16_length(text)} characters) exceeded the maximum allowed "
+            f"({limit} characters)",
+            [{"description": "Size of text exceeds maxLength", "input": {}, "code": "FIELD_LENGTH_TOO_LONG"}],
+        )
+    return record_comment(state, post, body, actor, text)
+
+
+def resolve_comment_target(state: EmulatorState, target_urn: str) -> CreatedObject:
+    post = state.objects.get("linkedin", target_urn)
+    if post is None:
+        for share, activity in state.extra.linkedin_activity_of_share.items():
+            if activity == target_urn:
+                post = state.objects.get("linkedin", share)
+    if post is None or post.kind != "post":
+        raise linkedin_error(404, f"Entity {target_urn} not found", code="NOT_FOUND")
+    return post
+
+
+def record_comment(
+    state: EmulatorState, post: CreatedObject, body: dict[str, Any], actor: str, text: str
+) -> JSONResponse:
+    activity = state.extra.linkedin_activity_of_share[post.id]
+    comment_id = state.ids.linkedin_id()
+    comment_urn = f"urn:li:comment:({activity},{comment_id})"
+    parent = body.get("parentComment")
+    little = parse_little_text(text)
+    now_ms = int(state.clock.now() * 1000)
+    state.objects.add(
+        CreatedObject(
+            platform="linkedin",
+            kind="comment",
+            id=comment_urn,
+            account=actor,
+            text=little.visible,
+            raw_text=text,
+            created_at=state.clock.now(),
+            url=f"{post_url(post.id)}?commentUrn={quote(comment_urn, safe='')}",
+            in_reply_to=parent if isinstance(parent, str) else post.id,
+            extra={"stored_text": little.stored_raw, "truncated": little.truncated, "object": post.id},
+        )
+    )
+    response = {
+        "id": comment_id,
+        "commentUrn": comment_urn,
+        "$URN": comment_urn,
+        "actor": actor,
+        "object": body.get("object", post.id),
+        "message": {"text": little.stored_raw, "attributes": []},
+        "created": {"actor": actor, "time": now_ms},
+        "lastModified": {"actor": actor, "time": now_ms},
+    }
+    if isinstance(parent, str):
+        response["parentComment"] = parent
+    return JSONResponse(response, status_code=201, headers={"x-restli-id": comment_urn})
