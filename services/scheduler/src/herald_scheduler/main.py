@@ -1,27 +1,77 @@
-"""Composition root of the scheduler service: Stores schedules durably and emits one post.due event per platform at the due time."""
+"""Composition root of the scheduler service: stores schedules durably and emits one post.due event
+per platform at the due time."""
 
 from __future__ import annotations
 
+import socket
 import sys
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
 
-from herald_common.app import create_service_app
+from herald_common.app import Components, create_service_app
 from herald_common.kafka.broker import create_broker
-from herald_common.runtime import migrate, serve
+from herald_common.runtime import Infra, migrate, serve
 from herald_common.settings import load_settings
+from herald_scheduler import handlers
+from herald_scheduler.emitter import Emitter
+from herald_scheduler.engine import Engine, EngineConfig
+from herald_scheduler.model import LeaseTerms
+from herald_scheduler.service import SchedulingService
 from herald_scheduler.settings import Settings
 
 SCHEMA = "scheduler"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+def owner_id(settings: Settings) -> str:
+    # A fresh suffix per start: a restarted replica must not mistake its predecessor's leases for its own.
+    return settings.scheduler_owner_id or f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
+
+
+def build_engine(settings: Settings, pool: object, emitter: Emitter, owner: str) -> Engine:
+    terms = LeaseTerms(owner, settings.scheduler_lease_ttl_seconds, settings.scheduler_lease_horizon_seconds)
+    config = EngineConfig(
+        sweep_interval=settings.scheduler_sweep_interval_seconds,
+        claim_batch=settings.scheduler_claim_batch_size,
+        max_heap=settings.scheduler_max_heap_size, fire_batch=settings.scheduler_fire_batch_size,
+        max_inflight=settings.scheduler_max_inflight_batches,
+        gauge_interval=settings.scheduler_pending_gauge_interval_seconds,
+        drain_timeout=settings.shutdown_grace_seconds)
+    return Engine(pool, emitter, terms, config)
+
+
+def scheduler_components(settings: Settings) -> Components:
+    @asynccontextmanager
+    async def components(infra: Infra, app: FastAPI) -> AsyncIterator[None]:
+        assert infra.pool is not None
+        assert infra.broker is not None
+        emitter = Emitter(settings.kafka_bootstrap_servers, f"{settings.service_name}-emitter")
+        await emitter.start()
+        engine = build_engine(settings, infra.pool, emitter, owner_id(settings))
+        service = SchedulingService(engine.terms, settings.scheduler_default_grace_seconds)
+        handlers.register(infra.broker, infra.pool, service, engine, emitter,
+                          settings.scheduler_consumer_group, settings.scheduler_intake_batch_size)
+        app.state.engine = engine
+        await engine.start()
+        try:
+            yield
+        finally:  # the broker has stopped consuming by now: stop firing, hand back the leases
+            await engine.stop()
+            await emitter.stop()
+
+    return components
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings(Settings)
     broker = create_broker(settings)
     return create_service_app(settings, title="Herald scheduler", broker=broker, schema=SCHEMA,
-                              migrations=MIGRATIONS)
+                              migrations=MIGRATIONS, use_redis=False,
+                              components=scheduler_components(settings))
 
 
 def run() -> None:

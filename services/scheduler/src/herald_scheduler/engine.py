@@ -1,0 +1,138 @@
+"""One replica's timing engine: a lease sweep that fills the timer heap, and a fire loop that sleeps
+until the heap's next due instant (or the next sweep), then fires what is due.
+
+Rows due within the lease horizon are leased (UPDATE ... FOR UPDATE SKIP LOCKED) into this
+replica's heap; several replicas claim disjoint rows. Rows leased by a replica that died are taken
+over once their lease expires. On stop the leases still held are handed back as pending.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from herald_common.logs import get_logger
+from herald_scheduler import repository as repo
+from herald_scheduler.dispatcher import Dispatcher
+from herald_scheduler.emitter import Emitter
+from herald_scheduler.metrics import HEAP_SIZE, PENDING_SCHEDULES
+from herald_scheduler.model import LeaseTerms, Schedule
+from herald_scheduler.timers import TimerHeap
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    sweep_interval: float = 1.0
+    claim_batch: int = 5000
+    max_heap: int = 200_000
+    fire_batch: int = 2000
+    max_inflight: int = 4
+    gauge_interval: float = 15.0
+    drain_timeout: float = 10.0
+
+
+class Engine:
+    def __init__(self, pool: Any, emitter: Emitter, terms: LeaseTerms, config: EngineConfig) -> None:
+        self.terms = terms
+        self._pool = pool
+        self._config = config
+        self._heap = TimerHeap()
+        self._dispatcher = Dispatcher(pool, emitter, terms.owner, config.max_inflight)
+        self._wake_fire = asyncio.Event()
+        self._wake_sweep = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    @property
+    def owner(self) -> str:
+        return self.terms.owner
+
+    async def start(self) -> None:
+        await self.sweep()  # fill the heap before the first wait, so nothing overdue waits a full interval
+        self._tasks = [asyncio.create_task(self._fire_loop(), name="scheduler-fire"),
+                       asyncio.create_task(self._sweep_loop(), name="scheduler-sweep"),
+                       asyncio.create_task(self._gauge_loop(), name="scheduler-gauge")]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+        await self._dispatcher.drain(self._config.drain_timeout)
+        self._heap.drain()
+        released = await repo.release(self._pool, self.owner)
+        log.info("scheduler engine stopped", extra={"owner": self.owner, "leases_released": released})
+
+    def arm(self, rows: Iterable[Schedule]) -> None:
+        """Rows leased to us outside the sweep (just stored, or re-armed for a retry)."""
+        for row in rows:
+            self._heap.push(row)
+        self._wake_fire.set()
+
+    def request_sweep(self) -> None:
+        self._wake_sweep.set()
+
+    async def sweep(self) -> int:
+        """Lease what is due soon and what dead replicas left behind; returns the rows taken."""
+        taken = 0
+        for claim in (self._claim_due, self._take_over):
+            while (room := self._config.max_heap - len(self._heap)) > 0:
+                now = datetime.now(UTC)
+                limit = min(room, self._config.claim_batch)
+                rows = await claim(self.terms.at(now), now, limit)
+                self.arm(repo.to_schedule(r) for r in rows)
+                taken += len(rows)
+                if len(rows) < limit:
+                    break
+        return taken
+
+    async def _claim_due(self, lease: Any, now: datetime, limit: int) -> list[Any]:
+        return await repo.claim_due(self._pool, lease, limit)
+
+    async def _take_over(self, lease: Any, now: datetime, limit: int) -> list[Any]:
+        rows = await repo.take_over_expired(self._pool, lease, now, limit)
+        if rows:
+            log.warning("took over expired leases", extra={"owner": self.owner, "rows": len(rows)})
+        return rows
+
+    async def _fire_loop(self) -> None:
+        heap, fire_batch = self._heap, self._config.fire_batch
+        while True:
+            self._wake_fire.clear()
+            batch = heap.pop_due(time.time(), fire_batch)
+            if batch:
+                try:
+                    await self._dispatcher.fire(batch)
+                except Exception:
+                    log.exception("compare-and-set failed; the leases expire and the rows are re-driven")
+                continue
+            HEAP_SIZE.set(len(heap))
+            next_due = heap.next_due()
+            delay = self._config.sweep_interval if next_due is None else next_due - time.time()
+            if delay > 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake_fire.wait(), delay)
+
+    async def _sweep_loop(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake_sweep.wait(), self._config.sweep_interval)
+            self._wake_sweep.clear()
+            try:
+                await self.sweep()
+            except Exception:
+                log.exception("lease sweep failed; trying again at the next interval")
+
+    async def _gauge_loop(self) -> None:
+        while True:
+            try:
+                PENDING_SCHEDULES.set(await repo.count_pending(self._pool))
+            except Exception:
+                log.exception("counting pending schedules failed")
+            await asyncio.sleep(self._config.gauge_interval)

@@ -1,0 +1,130 @@
+"""The scheduler's decisions on requests: store, cancel, re-arm. The caller owns the transaction and
+produces the returned records only after it commits, then arms the returned rows in its heap."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import groupby
+from typing import TypeAlias
+
+from herald_common.events import (
+    CancelRefusalReason,
+    KafkaRecord,
+    PostCancelRequested,
+    PostRequested,
+    PostRetryRequested,
+)
+from herald_common.logs import get_logger
+from herald_scheduler import messages
+from herald_scheduler import repository as repo
+from herald_scheduler.metrics import CANCELS
+from herald_scheduler.model import LeaseTerms, Schedule, State, due_time, publish_deadline, resolve_grace
+
+log = get_logger(__name__)
+Request: TypeAlias = PostRequested | PostCancelRequested | PostRetryRequested
+
+
+@dataclass
+class Outcome:
+    records: list[KafkaRecord] = field(default_factory=list)
+    """Lifecycle answers, to produce after the commit."""
+    armed: list[Schedule] = field(default_factory=list)
+    """Rows leased to this replica on the way in (due within the horizon), for its timer heap."""
+
+
+class SchedulingService:
+    def __init__(self, terms: LeaseTerms, default_grace_seconds: int) -> None:
+        self._terms = terms
+        self._default_grace = default_grace_seconds
+
+    async def handle(self, conn: repo.Conn, requests: Sequence[Request], now: datetime) -> Outcome:
+        """Requests in consumption order. A run of consecutive PostRequested is stored in one statement:
+        they are independent of each other, and a cancel or retry between runs keeps its place."""
+        out = Outcome()
+        for is_post, run in groupby(requests, key=lambda r: isinstance(r, PostRequested)):
+            if is_post:
+                await self._store([r for r in run if isinstance(r, PostRequested)], conn, now, out)
+                continue
+            for request in run:
+                if isinstance(request, PostCancelRequested):
+                    await self._cancel(request, conn, now, out)
+                elif isinstance(request, PostRetryRequested):
+                    await self._retry(request, conn, now, out)
+        return out
+
+    async def _store(self, posts: list[PostRequested], conn: repo.Conn, now: datetime, out: Outcome) -> None:
+        rows: list[repo.NewSchedule] = []
+        due_by_post: dict[str, datetime] = {}
+        for post in posts:
+            due = due_by_post.setdefault(post.post_id, due_time(post.scheduled_for, now))
+            grace = resolve_grace(post.grace_seconds, self._default_grace)
+            publish_by = publish_deadline(due, post.late_policy, grace)
+            rows.extend(
+                repo.NewSchedule(post.post_id, t.platform.value, post.business_id, due, due,
+                                 post.late_policy.value, grace, publish_by, post.thread_numbering,
+                                 t.model_dump_json())
+                for t in post.targets)
+        inserted = await repo.insert_schedules(conn, rows, self._terms.at(now))
+        new_posts = {r["post_id"] for r in inserted}
+        out.armed.extend(repo.to_schedule(r) for r in inserted if r["state"] == State.LEASED)
+        # A redelivered request changes nothing, but its PostScheduled may not have gone out before a
+        # crash: say it again (same event id) unless the post has been cancelled meanwhile.
+        cancelled = await repo.posts_with_cancelled_rows(conn, [p.post_id for p in posts])
+        tombstoned = {r["post_id"] for r in inserted if r["state"] == State.CANCELLED}
+        seen: set[str] = set()
+        for post in posts:
+            if post.post_id in seen or post.post_id in cancelled:
+                if post.post_id in tombstoned:
+                    log.info("post arrived after its cancel: stored as cancelled",
+                             extra={"post_id": post.post_id})
+                continue
+            seen.add(post.post_id)
+            if post.post_id not in new_posts:
+                log.info("redelivered post request: already stored", extra={"post_id": post.post_id})
+            out.records.append(messages.scheduled(post.post_id, post.business_id,
+                                                  [t.platform.value for t in post.targets],
+                                                  due_by_post[post.post_id], now))
+
+    async def _cancel(self, req: PostCancelRequested, conn: repo.Conn, now: datetime, out: Outcome) -> None:
+        previous = await repo.previous_cancel_answer(conn, req.request_id)
+        if previous is not None:  # redelivered: the same answer again, same event id
+            outcome, platforms, reason = previous["outcome"], previous["platforms"], previous["reason"]
+        else:
+            outcome, platforms, reason, tombstone = await self._decide_cancel(req.post_id, conn)
+            await repo.record_cancel_answer(conn, req.request_id, req.post_id, outcome, platforms, reason,
+                                            tombstone)
+            CANCELS.labels(reason or outcome).inc()
+        if outcome == "cancelled":
+            out.records.append(messages.cancelled(req.post_id, req.business_id, req.request_id, platforms,
+                                                  now))
+        else:
+            out.records.append(messages.cancel_refused(req.post_id, req.business_id, req.request_id,
+                                                       CancelRefusalReason(reason), now))
+
+    async def _decide_cancel(self, post_id: str, conn: repo.Conn) -> tuple[str, list[str], str | None, bool]:
+        flipped = await repo.cancel_open_rows(conn, post_id)
+        if flipped:
+            return "cancelled", flipped, None, False
+        states = await repo.row_states(conn, post_id)
+        if not states:
+            # Never seen: the cancel overtook its post. Remember it, so the post is stored cancelled.
+            return "cancelled", [], None, True
+        if all(s == State.CANCELLED for s in states.values()):
+            return "cancelled", [], None, False
+        return "refused", [], CancelRefusalReason.ALREADY_DISPATCHED.value, False
+
+    async def _retry(self, req: PostRetryRequested, conn: repo.Conn, now: datetime, out: Outcome) -> None:
+        row = await repo.rearm_for_retry(conn, req.post_id, req.platform.value, req.attempt, req.not_before,
+                                         self._terms.at(now))
+        if row is None:
+            current = await repo.current_attempt(conn, req.post_id, req.platform.value)
+            log.info("retry request ignored: not the current attempt, or the row is not dispatched",
+                     extra={"post_id": req.post_id, "failed_attempt": req.attempt,
+                            "current_attempt": current})
+            return
+        schedule = repo.to_schedule(row)
+        if row["state"] == State.LEASED:
+            out.armed.append(schedule)
+        out.records.append(messages.retry_scheduled(schedule, req.reason, now))
