@@ -126,7 +126,7 @@ def refresh(state: EmulatorState, fields: dict[str, str]) -> JSONResponse:
         family=token.family,
         scope=token.scope,
     )
-    remaining = int((token.expires_at or state.clock.now()) - state.clock.now())
+    remaining = round((token.expires_at or state.clock.now()) - state.clock.now())
     # The refresh token keeps its original expiry: LinkedIn does not extend it on refresh.
     return JSONResponse(
         {
