@@ -95,6 +95,10 @@ def configure_logging(service: str, level: str = "INFO", json: bool = True) -> N
     # Per-request access lines are covered by metrics; keep uvicorn's own errors.
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
     logging.getLogger("aiokafka").setLevel(logging.WARNING)
+    # FastStream installs a colourised handler of its own on import; route it through ours instead.
+    faststream = logging.getLogger("faststream")
+    faststream.handlers.clear()
+    faststream.propagate = True
 
 
 def get_logger(name: str) -> logging.Logger:

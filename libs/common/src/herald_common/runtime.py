@@ -83,7 +83,7 @@ async def open_infra(
             if settings.auto_migrate and migrations is not None:
                 await _until_up("postgres", lambda: migrate(settings, schema, migrations))
             infra.pool = await _until_up("postgres", lambda: create_pool(
-                settings.database_url, min_size=settings.database_pool_min, max_size=settings.database_pool_max))
+                settings.database_url, schema=schema, min_size=settings.database_pool_min, max_size=settings.database_pool_max))
         if use_redis:
             infra.redis = create_redis(settings.redis_url)
         if broker is not None:

@@ -1,38 +1,34 @@
-"""Composition root of the publisher-linkedin service: Publishes due posts to LinkedIn."""
+"""Composition root of the LinkedIn publisher."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+from collections.abc import Callable, Mapping
 
+import httpx
 from fastapi import FastAPI
 
-from herald_common.app import create_service_app
-from herald_common.kafka.broker import create_broker
-from herald_common.runtime import migrate, serve
+from herald_common.platforms import Platform
+from herald_common.publishing.app import create_publisher_app, run_publisher
+from herald_common.publishing.client import PlatformClient
 from herald_common.settings import load_settings
+from herald_publisher_linkedin.client import LinkedInClient
 from herald_publisher_linkedin.settings import Settings
 
-SCHEMA = "publisher_linkedin"
-MIGRATIONS = Path(__file__).parent / "migrations"
+TITLE = "Herald publisher-linkedin"
+
+
+def clients_for(settings: Settings) -> Callable[[httpx.AsyncClient], Mapping[Platform, PlatformClient]]:
+    return lambda http: {Platform.LINKEDIN: LinkedInClient(http, settings)}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings(Settings)
-    broker = create_broker(settings)
-    return create_service_app(settings, title="Herald publisher-linkedin", broker=broker, schema=SCHEMA,
-                              migrations=MIGRATIONS)
+    return create_publisher_app(settings, clients_for(settings), title=TITLE)
 
 
 def run() -> None:
-    """`herald-publisher-linkedin` serves; `herald-publisher-linkedin migrate` only applies the migrations (Kubernetes Job)."""
     settings = load_settings(Settings)
-    if sys.argv[1:] == ["migrate"]:
-        import asyncio
-
-        asyncio.run(migrate(settings, SCHEMA, MIGRATIONS))
-        return
-    serve(create_app(settings), settings)
+    run_publisher(settings, clients_for(settings), title=TITLE)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,21 @@
-"""Settings of the publisher-meta service (HERALD_* environment variables)."""
+"""Settings of the Meta publisher: Facebook Pages and Instagram (HERALD_* environment variables)."""
 
 from __future__ import annotations
 
-from herald_common.settings import HeraldSettings
+from pydantic import Field
+
+from herald_common.publishing.settings import PublisherSettings
 
 
-class Settings(HeraldSettings):
+class Settings(PublisherSettings):
     service_name: str = "publisher-meta"
     http_port: int = 8004
+
+    graph_api_base_url: str = "https://graph.facebook.com"
+    graph_api_version: str = Field("v25.0", pattern=r"^v\d+\.\d+$")
+    # Until accounts are connected through OAuth, one Page (and its Instagram account) from the environment.
+    facebook_page_id: str = "100000000000001"
+    facebook_page_token: str = "dev-meta-page"
+    instagram_user_id: str = "17841400000000001"
+    instagram_container_poll_seconds: float = Field(2.0, gt=0, description="Meta suggests once a minute")
+    instagram_container_max_wait_seconds: float = Field(300.0, gt=0)

@@ -7,9 +7,19 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 
 
-async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
-    return await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, command_timeout=30,
-                                     timeout=5)
+def _server_settings(schema: str | None) -> dict[str, str]:
+    # The service's own schema first: its SQL names its tables without a prefix.
+    return {"search_path": f"{schema}, public"} if schema else {}
+
+
+async def create_pool(dsn: str, *, schema: str | None = None, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
+    return await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, command_timeout=30, timeout=5,
+                                     server_settings=_server_settings(schema))
+
+
+async def connect(dsn: str, *, schema: str | None = None) -> asyncpg.Connection:
+    """A single connection outside the pool (listeners, advisory-lock holders)."""
+    return await asyncpg.connect(dsn, timeout=5, command_timeout=30, server_settings=_server_settings(schema))
 
 
 async def ensure_database(dsn: str) -> bool:

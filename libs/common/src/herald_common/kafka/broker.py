@@ -7,9 +7,11 @@ validated, and skipping a second validation keeps the per-message cost low.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
+from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.message import StreamMessage
 
@@ -38,7 +40,11 @@ def create_broker(settings: HeraldSettings, *, middlewares: Sequence[Any] = (), 
         decoder=decode_cloudevent,
         middlewares=(DeadLetterMiddleware, *middlewares),
         apply_types=False,
+        # Commit after the handler succeeded; on an error seek back so the record comes again.
+        ack_policy=AckPolicy.NACK_ON_ERROR,
         graceful_timeout=settings.shutdown_grace_seconds,
-        logger=get_logger("faststream"),
+        logger=get_logger("herald.broker"),
+        # "Received"/"Processed" per message at DEBUG: thousands a second would drown the logs.
+        log_level=logging.DEBUG,
         **kwargs,
     )

@@ -6,14 +6,18 @@ original key, value and headers are kept so the record can be inspected and repl
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
+
+from aiokafka import AIOKafkaProducer
 
 from faststream import BaseMiddleware
 from faststream.message import StreamMessage
 from prometheus_client import Counter
 
 from herald_common.events import topics
-from herald_common.events.envelope import MalformedEvent
+from herald_common.events.envelope import KafkaRecord, MalformedEvent
+from herald_common.kafka.producer import send_all
 from herald_common.logs import get_logger
 
 log = get_logger(__name__)
@@ -28,6 +32,11 @@ DEAD_LETTERED = Counter(
 )
 
 
+# A handler that fails for another reason (a database restart, say) gets its record again
+# after this pause, instead of spinning on it.
+REDELIVERY_PAUSE_SECONDS = 0.5
+
+
 class DeadLetterMiddleware(BaseMiddleware):
     async def consume_scope(self, call_next: Any, msg: StreamMessage[Any]) -> Any:
         try:
@@ -35,6 +44,17 @@ class DeadLetterMiddleware(BaseMiddleware):
         except MalformedEvent as exc:
             await dead_letter(self.context.get("broker"), msg, exc.reason, kind="malformed")
             return None
+        except Exception:
+            log.exception("handler failed; the record will be redelivered")
+            await asyncio.sleep(REDELIVERY_PAUSE_SECONDS)
+            raise
+
+
+async def dead_letter_record(producer: AIOKafkaProducer, record: KafkaRecord, reason: str) -> None:
+    """Dead-letter an event a service gave up on (e.g. after its last retry), not a malformed one."""
+    headers = {**record.headers, REASON_HEADER: reason[:2000], ORIGIN_TOPIC_HEADER: record.topic}
+    await send_all(producer, [KafkaRecord(topics.DEAD_LETTER, record.key, record.value, headers)])
+    DEAD_LETTERED.labels(record.topic, "gave_up").inc()
 
 
 async def dead_letter(broker: Any, msg: StreamMessage[Any], reason: str, *, kind: str) -> None:

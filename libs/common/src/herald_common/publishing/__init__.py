@@ -1,0 +1,1 @@
+"""What the three publisher services share: the ledger, the publish flow, retries and results."""

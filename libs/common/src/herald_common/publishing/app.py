@@ -1,0 +1,60 @@
+"""The composition every publisher service shares; each passes its own platform clients."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI
+
+from herald_common.app import create_service_app
+from herald_common.kafka.broker import create_broker
+from herald_common.kafka.producer import create_producer
+from herald_common.platforms import Platform
+from herald_common.publishing.client import PlatformClient
+from herald_common.publishing.handlers import build_router
+from herald_common.publishing.service import PublishService
+from herald_common.publishing.settings import PublisherSettings
+from herald_common.runtime import Infra, migrate, serve
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+ClientFactory = Callable[[httpx.AsyncClient], Mapping[Platform, PlatformClient]]
+
+
+def schema_of(settings: PublisherSettings) -> str:
+    return settings.service_name.replace("-", "_")
+
+
+def create_publisher_app(settings: PublisherSettings, make_clients: ClientFactory, *, title: str) -> FastAPI:
+    broker = create_broker(settings)
+
+    @asynccontextmanager
+    async def components(infra: Infra, app: FastAPI) -> AsyncIterator[None]:
+        assert infra.pool is not None
+        producer = create_producer(settings.kafka_bootstrap_servers, settings.service_name)
+        await producer.start()
+        async with httpx.AsyncClient(timeout=settings.platform_timeout_seconds,
+                                     headers={"User-Agent": "Herald/0.1 (+https://herald.dev)"}) as http:
+            clients = make_clients(http)
+            service = PublishService(infra.pool, producer, clients, settings)
+            app.state.publisher = service
+            broker.include_router(build_router(clients, service, group_id=settings.service_name))
+            try:
+                yield
+            finally:
+                await producer.stop()
+
+    return create_service_app(settings, title=title, broker=broker, schema=schema_of(settings),
+                              migrations=MIGRATIONS, components=components)
+
+
+def run_publisher(settings: PublisherSettings, make_clients: ClientFactory, *, title: str) -> None:
+    """Entry point body: serve, or with `migrate` only apply the ledger migrations (Kubernetes Job)."""
+    if sys.argv[1:] == ["migrate"]:
+        asyncio.run(migrate(settings, schema_of(settings), MIGRATIONS))
+        return
+    serve(create_publisher_app(settings, make_clients, title=title), settings)

@@ -1,0 +1,164 @@
+"""Publishes one due (post, platform): every part exactly once, resuming where an attempt stopped.
+
+Before each platform call a 'calling' row is committed to the ledger; after the answer it
+becomes 'succeeded' (or is removed when the platform said no). A 'calling' row found later
+means the answer was lost, so the platform is searched before the part is sent again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from datetime import timedelta
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+
+from herald_common.events import (
+    Event,
+    PostDue,
+    PostMissed,
+    PostPublished,
+    PostPublishFailed,
+    PostRetryRequested,
+    PublishedPart,
+    encode,
+    utcnow,
+)
+from herald_common.kafka.deadletter import dead_letter_record
+from herald_common.kafka.producer import send_all
+from herald_common.logs import get_logger
+from herald_common.platforms import Platform
+from herald_common.publishing import ledger
+from herald_common.publishing.backoff import next_attempt_at
+from herald_common.publishing.client import PartRequest, PlatformClient
+from herald_common.publishing.metrics import ATTEMPTS, RETRIES
+from herald_common.publishing.outcomes import (
+    CreatedObject,
+    DuplicateContent,
+    PermanentError,
+    ReauthRequired,
+    RetryableError,
+)
+from herald_common.publishing.settings import PublisherSettings
+
+log = get_logger(__name__)
+# How far before a lost call's start the platform is searched (clock skew between us and them).
+RECONCILE_SLACK = timedelta(minutes=2)
+# Platforms remember recent texts for a day or two when they refuse duplicates.
+DUPLICATE_WINDOW = timedelta(hours=48)
+
+
+class PublishService:
+    def __init__(self, pool: asyncpg.Pool, producer: AIOKafkaProducer, clients: Mapping[Platform, PlatformClient],
+                 settings: PublisherSettings) -> None:
+        self.pool, self.producer, self.clients, self.settings = pool, producer, clients, settings
+        self.source = f"/herald/{settings.service_name}"
+
+    async def handle(self, due: PostDue, event_id: str) -> None:
+        platform = due.target.platform
+        if due.publish_by is not None and utcnow() > due.publish_by:
+            await self._emit(PostMissed(post_id=due.post_id, business_id=due.business_id, platform=platform,
+                                        due_at=due.due_at, occurred_at=utcnow(),
+                                        reason="received after the grace period (late_policy=skip)"))
+            return
+        async with self.pool.acquire() as conn:
+            if not await ledger.try_lock(conn, due.post_id, platform.value):
+                log.info("another worker is publishing this post; dropping the duplicate due event")
+                return
+            try:
+                result = await self._publish_parts(conn, due)
+            except RetryableError as exc:
+                await self._retry_or_give_up(due, event_id, exc)
+                return
+            except PermanentError as exc:
+                ATTEMPTS.labels(platform.value, "failed").inc()
+                await self._emit(PostPublishFailed(
+                    post_id=due.post_id, business_id=due.business_id, platform=platform, attempt=due.attempt,
+                    reason=exc.reason, error_code=exc.code, reauth_required=isinstance(exc, ReauthRequired),
+                    occurred_at=utcnow()))
+                return
+            finally:
+                await ledger.unlock(conn, due.post_id, platform.value)
+        ATTEMPTS.labels(platform.value, "published").inc()
+        parts = tuple(PublishedPart(index=i, platform_post_id=o.platform_post_id, url=o.url)
+                      for i, o in enumerate(result))
+        await self._emit(PostPublished(post_id=due.post_id, business_id=due.business_id, platform=platform,
+                                       attempt=due.attempt, parts=parts, occurred_at=utcnow()))
+
+    async def _publish_parts(self, conn: asyncpg.Connection, due: PostDue) -> list[CreatedObject]:
+        client = self.clients[due.target.platform]
+        platform = due.target.platform.value
+        texts = client.split(due.target, due.thread_numbering)
+        known = await ledger.rows(conn, due.post_id, platform)
+        created: list[CreatedObject] = []
+        plan = [(t, "post" if i == 0 else "continuation") for i, t in enumerate(texts)]
+        if due.target.first_comment:
+            plan.append((due.target.first_comment, "comment"))
+        for index, (text, kind) in enumerate(plan):
+            part = PartRequest(
+                post_id=due.post_id, business_id=due.business_id, target=due.target, index=index, text=text,
+                media_urls=due.target.media_urls if index == 0 else (), kind=kind,
+                parent=created[-1] if created and kind == "continuation" else (created[0] if created else None),
+                root=created[0] if created else None)
+            created.append(await self._publish_part(conn, client, part, known.get(index), due.attempt))
+        return created
+
+    async def _publish_part(self, conn: asyncpg.Connection, client: PlatformClient, part: PartRequest,
+                            row: asyncpg.Record | None, attempt: int) -> CreatedObject:
+        platform = client.platform.value
+        if row is not None and row["state"] == "succeeded":
+            return CreatedObject(row["platform_post_id"], row["url"])
+        if row is not None and row["state"] == "calling":
+            found = await client.find(part, since=row["started_at"] - RECONCILE_SLACK)
+            if found is not None:
+                log.info("reconciled a part whose answer was lost", extra={"part": part.index})
+                await ledger.succeed(conn, part.post_id, platform, part.index, found)
+                return found
+        await ledger.start(conn, part.post_id, platform, part.index, attempt, _digest(part.text))
+        try:
+            created = await client.publish(part)
+        except DuplicateContent as exc:
+            found = await client.find(part, since=utcnow() - DUPLICATE_WINDOW)
+            if found is None:
+                await ledger.forget(conn, part.post_id, platform, part.index)
+                raise PermanentError(f"{exc.reason} (and no matching post of this account was found)",
+                                     code=exc.code) from exc
+            log.info("platform reported a duplicate of our own earlier post; reconciled", extra={"part": part.index})
+            created = found
+        except RetryableError as exc:
+            if not exc.maybe_created:
+                await ledger.forget(conn, part.post_id, platform, part.index)
+            raise
+        except PermanentError:
+            await ledger.forget(conn, part.post_id, platform, part.index)
+            raise
+        await ledger.succeed(conn, part.post_id, platform, part.index, created)
+        return created
+
+    async def _retry_or_give_up(self, due: PostDue, event_id: str, exc: RetryableError) -> None:
+        platform = due.target.platform
+        if due.attempt >= self.settings.max_attempts:
+            ATTEMPTS.labels(platform.value, "failed").inc()
+            reason = f"gave up after {due.attempt} attempts: {exc.reason}"
+            await self._emit(PostPublishFailed(post_id=due.post_id, business_id=due.business_id, platform=platform,
+                                               attempt=due.attempt, reason=reason, error_code=exc.code,
+                                               occurred_at=utcnow()))
+            await dead_letter_record(self.producer, encode(due, source=self.source, event_id=event_id), reason)
+            return
+        ATTEMPTS.labels(platform.value, "retry").inc()
+        RETRIES.labels(platform.value).inc()
+        when = next_attempt_at(utcnow(), due.attempt, base=self.settings.retry_base_seconds,
+                               cap=self.settings.retry_cap_seconds, retry_after=exc.retry_after)
+        log.warning("transient failure; asked the scheduler for another attempt",
+                    extra={"platform": platform.value, "attempt": due.attempt, "reason": exc.reason,
+                           "not_before": when.isoformat()})
+        await self._emit(PostRetryRequested(post_id=due.post_id, business_id=due.business_id, platform=platform,
+                                            attempt=due.attempt, not_before=when, reason=exc.reason))
+
+    async def _emit(self, event: Event) -> None:
+        await send_all(self.producer, [encode(event, source=self.source)])
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:32]

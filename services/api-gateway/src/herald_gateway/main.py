@@ -1,0 +1,71 @@
+"""Composition root of the API gateway: HTTP API, status-store consumers and the outbox relay."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from herald_common.app import create_service_app
+from herald_common.kafka.broker import create_broker
+from herald_common.kafka.producer import create_producer
+from herald_common.runtime import Infra, migrate, serve
+from herald_common.settings import load_settings
+from herald_gateway.auth import JwtVerifier
+from herald_gateway.outbox import OutboxRelay
+from herald_gateway.posts.endpoints import router as posts_router
+from herald_gateway.posts.service import PostsService
+from herald_gateway.problems import install_problem_handlers
+from herald_gateway.settings import Settings
+from herald_gateway.status.handlers import build_router
+from herald_gateway.status.service import StatusService
+
+SCHEMA = "gateway"
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or load_settings(Settings)
+    broker = create_broker(settings)
+
+    @asynccontextmanager
+    async def components(infra: Infra, app: FastAPI) -> AsyncIterator[None]:
+        assert infra.pool is not None and infra.redis is not None
+        app.state.posts = PostsService(infra.pool, infra.redis, settings)
+        broker.include_router(build_router(StatusService(infra.pool, infra.redis)))
+        producer = create_producer(settings.kafka_bootstrap_servers, f"{settings.service_name}-outbox")
+        await producer.start()
+        relay = OutboxRelay(settings.database_url, SCHEMA, producer,
+                            batch_size=settings.outbox_batch_size, fallback_poll=settings.outbox_fallback_poll_seconds)
+        relay.start()
+        try:
+            yield
+        finally:
+            await relay.stop()
+            await producer.stop()
+
+    app = create_service_app(
+        settings, title="Herald API", broker=broker, schema=SCHEMA, migrations=MIGRATIONS, components=components,
+        description="Publish and schedule posts to LinkedIn, X, Facebook Pages and Instagram. "
+                    "Errors are RFC 9457 problem details (application/problem+json).")
+    app.state.verifier = JwtVerifier(settings)
+    install_problem_handlers(app)
+    app.include_router(posts_router)
+    return app
+
+
+def run() -> None:
+    """`herald-api-gateway` serves; `herald-api-gateway migrate` only applies the migrations."""
+    settings = load_settings(Settings)
+    if sys.argv[1:] == ["migrate"]:
+        asyncio.run(migrate(settings, SCHEMA, MIGRATIONS))
+        return
+    serve(create_app(settings), settings)
+
+
+if __name__ == "__main__":
+    run()

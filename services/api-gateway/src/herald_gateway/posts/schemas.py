@@ -1,0 +1,129 @@
+"""Request and response bodies of the posts API (v2; field names are those existing clients send)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
+
+from herald_common.events import LatePolicy
+from herald_common.platforms import Platform
+
+MAX_CONTENT = 100_000
+
+
+class PostStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    PUBLISHING = "publishing"
+    PUBLISHED = "published"
+    PARTIALLY_PUBLISHED = "partially_published"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    MISSED = "missed"
+
+
+class TargetStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    PUBLISHING = "publishing"
+    PUBLISHED = "published"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    MISSED = "missed"
+
+
+class Override(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    content: Annotated[str, Field(max_length=MAX_CONTENT)] | None = None
+    media_urls: list[HttpUrl] | None = None
+    first_comment: str | None = None
+
+
+class PublishRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"content": "Hello!", "platforms": ["linkedin", "twitter"], "business_id": 1}]})
+
+    content: Annotated[str, Field(max_length=MAX_CONTENT)] = ""
+    platforms: Annotated[list[Platform], Field(min_length=1, max_length=4)]
+    business_id: int | None = None
+    media_urls: Annotated[list[HttpUrl], Field(max_length=10)] = []
+    first_comment: str | None = None
+    thread_numbering: bool = False
+    overrides: dict[Platform, Override] = {}
+
+    @field_validator("platforms")
+    @classmethod
+    def _unique(cls, value: list[Platform]) -> list[Platform]:
+        if len(set(value)) != len(value):
+            raise ValueError("each platform may appear once")
+        return value
+
+
+class ScheduleRequest(PublishRequest):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"content": "Later!", "platforms": ["twitter"], "scheduled_for": "2030-01-01T09:00:00Z", "business_id": 1},
+        {"content": "Local time", "platforms": ["linkedin"], "scheduled_for": "2030-01-01T09:00:00",
+         "timezone": "Europe/Paris"}]})
+
+    scheduled_for: datetime
+    timezone: str | None = Field(None, description="IANA name, for a scheduled_for without an offset")
+    late_policy: LatePolicy = LatePolicy.PUBLISH
+    grace_seconds: Annotated[int, Field(ge=0, le=7 * 86400)] | None = None
+
+
+class Links(BaseModel):
+    self: str
+
+
+class PublishedPartView(BaseModel):
+    index: int
+    platform_post_id: str
+    url: str | None = None
+
+
+class TargetView(BaseModel):
+    platform: Platform
+    status: TargetStatus
+    attempts: int
+    platform_post_id: str | None = None
+    url: str | None = None
+    parts: list[PublishedPartView] = []
+    reason: str | None = None
+    error_code: str | None = None
+    reauth_required: bool = False
+    next_attempt_at: datetime | None = None
+
+
+class PostView(BaseModel):
+    id: str
+    business_id: int
+    status: PostStatus
+    content: str
+    scheduled_for: datetime | None
+    timezone: str | None = None
+    late_policy: LatePolicy
+    created_at: datetime
+    updated_at: datetime
+    platforms: list[TargetView]
+    links: Links
+
+
+class PostAccepted(BaseModel):
+    id: str
+    status: PostStatus
+    business_id: int
+    scheduled_for: datetime | None
+    platforms: list[Platform]
+    links: Links
+
+
+class PostPage(BaseModel):
+    items: list[PostView]
+    next_cursor: str | None = None
+
+
+class CancelOutcome(BaseModel):
+    id: str
+    status: str = Field(description="cancelled, or cancel_requested when the scheduler has not answered yet")
+    detail: str

@@ -1,0 +1,55 @@
+"""Checks a create request before anything is stored: time, zone, per-platform content rules."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from herald_common.events import PostTarget
+from herald_common.platforms import Platform
+from herald_gateway.posts.schemas import PublishRequest, ScheduleRequest
+from herald_gateway.problems import Unprocessable
+
+
+def resolve_due_time(req: ScheduleRequest, now: datetime) -> datetime:
+    when = req.scheduled_for
+    if req.timezone is not None:
+        try:
+            zone = ZoneInfo(req.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise Unprocessable(f"timezone {req.timezone!r} is not an IANA time zone name (e.g. Europe/Paris)",
+                                field="timezone") from None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=zone)
+    elif when.tzinfo is None:
+        raise Unprocessable("scheduled_for has no time zone: add an offset (2030-01-01T09:00:00Z) "
+                            "or a `timezone` field (IANA name)", field="scheduled_for")
+    if when <= now:
+        raise Unprocessable(f"scheduled_for {when.isoformat()} is in the past (now is {now.isoformat()})",
+                            field="scheduled_for")
+    return when
+
+
+def build_targets(req: PublishRequest) -> list[PostTarget]:
+    """One target per platform, with its overrides applied; refuses what a platform cannot take."""
+    unknown = set(req.overrides) - set(req.platforms)
+    if unknown:
+        raise Unprocessable(f"overrides for platforms not requested: {', '.join(sorted(unknown))}",
+                            field="overrides")
+    targets = []
+    for platform in req.platforms:
+        o = req.overrides.get(platform)
+        content = o.content if o and o.content is not None else req.content
+        media = o.media_urls if o and o.media_urls is not None else req.media_urls
+        comment = o.first_comment if o and o.first_comment is not None else req.first_comment
+        if not content.strip() and not media:
+            raise Unprocessable(f"{platform.value}: content is empty and there is no media", field="content")
+        if platform is Platform.INSTAGRAM and not media:
+            raise Unprocessable("instagram: Instagram has no text-only posts; add at least one image in media_urls",
+                                field="media_urls")
+        if comment is not None and platform is Platform.TWITTER:
+            raise Unprocessable("twitter: first_comment is not supported on X; post a thread instead",
+                                field="first_comment")
+        targets.append(PostTarget(platform=platform, content=content, media_urls=tuple(str(m) for m in media),
+                                  first_comment=comment))
+    return targets

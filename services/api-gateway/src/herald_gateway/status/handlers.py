@@ -1,0 +1,33 @@
+"""Kafka subscribers of the gateway: the status store's intake. Parse, then delegate."""
+
+from __future__ import annotations
+
+from faststream.kafka import KafkaRouter
+
+from herald_common.events import Envelope, LifecycleEvent, PostRequested, topics
+from herald_common.events.envelope import MalformedEvent
+from herald_common.logs import bind_post_id
+from herald_gateway.status.service import StatusService
+
+STATUS_GROUP = "api-gateway-status"
+INTAKE_GROUP = "api-gateway-intake"
+
+
+def build_router(status: StatusService) -> KafkaRouter:
+    router = KafkaRouter()
+
+    @router.subscriber(topics.POST_LIFECYCLE, group_id=STATUS_GROUP, auto_offset_reset="earliest")
+    async def on_lifecycle(envelope: Envelope[LifecycleEvent]) -> None:
+        if not isinstance(envelope.data, LifecycleEvent):
+            raise MalformedEvent(f"{envelope.type} does not belong on {topics.POST_LIFECYCLE}")
+        with bind_post_id(envelope.data.post_id):
+            await status.apply(envelope.data)
+
+    @router.subscriber(topics.POST_REQUESTS, group_id=INTAKE_GROUP, auto_offset_reset="earliest")
+    async def on_request(envelope: Envelope[PostRequested]) -> None:
+        # Cancels and retries on this topic are the scheduler's business; only new posts matter here.
+        if isinstance(envelope.data, PostRequested):
+            with bind_post_id(envelope.data.post_id):
+                await status.record_request(envelope.data)
+
+    return router
