@@ -12,8 +12,8 @@ DAILY_HEADERS = tuple(
 )
 
 
-async def tweet(client: httpx.AsyncClient, body: dict[str, object], token: str = "dev-x") -> httpx.Response:
-    return await client.post("/2/tweets", json=body, headers={"Authorization": f"Bearer {token}"})
+async def tweet(client: httpx.AsyncClient, body: dict[str, object], as_user: str = "x") -> httpx.Response:
+    return await client.post("/2/tweets", json=body, headers={"Authorization": f"Bearer dev-{as_user}"})
 
 
 async def test_create_tweet_shape_and_headers(client: httpx.AsyncClient) -> None:
@@ -89,7 +89,7 @@ async def test_duplicate_is_403_with_the_real_body(client: httpx.AsyncClient) ->
         "title": "Forbidden",
         "status": 403,
     }
-    assert (await tweet(client, {"text": "same text"}, token="dev-x-someone")).status_code == 201
+    assert (await tweet(client, {"text": "same text"}, as_user="x-someone")).status_code == 201
 
 
 async def test_window_rate_limit_gives_429_problem(client: httpx.AsyncClient) -> None:
