@@ -14,6 +14,7 @@ from typing import Any
 import asyncpg
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from asgi_lifespan import LifespanManager
 
 from herald_common.events import (
@@ -30,7 +31,7 @@ from herald_common.kafka.topics_admin import ensure_topics
 from herald_common.platforms import Platform
 from herald_common.runtime import migrate
 from herald_common.testing import unique
-from herald_scheduler.emitter import Emitter
+from herald_scheduler.emitter import REPLICA_HEADER, Emitter
 from herald_scheduler.engine import Engine
 from herald_scheduler.main import MIGRATIONS, SCHEMA, build_engine, create_app
 from herald_scheduler.settings import Settings
@@ -45,21 +46,34 @@ class Seen:
     value: bytes | None
 
 
+async def partitions(bootstrap: str, names: list[str]) -> list[TopicPartition]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        described = await admin.describe_topics(names)
+    finally:
+        await admin.close()
+    return [TopicPartition(d["topic"], p["partition"]) for d in described for p in d["partitions"]]
+
+
 class Watcher:
     """Reads the due, lifecycle and dead-letter topics from where they ended when the test began."""
 
     TOPICS = (*(topics.post_due_topic(p) for p in Platform), topics.POST_LIFECYCLE, topics.DEAD_LETTER)
 
-    def __init__(self, bootstrap: str) -> None:
+    def __init__(self, bootstrap: str, replica_prefix: str) -> None:
         self.seen: list[Seen] = []
-        self._consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
-                                          fetch_max_wait_ms=20)
+        self._bootstrap = bootstrap
+        # Only what this test's replicas produced: a `make dev` stack on the same Kafka runs a scheduler too.
+        self._prefix = replica_prefix.encode()
+        self._consumer = AIOKafkaConsumer(
+            bootstrap_servers=bootstrap, enable_auto_commit=False, fetch_max_wait_ms=20
+        )
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         await self._consumer.start()
-        await self._consumer.topics()
-        parts = [TopicPartition(t, p) for t in self.TOPICS for p in self._consumer.partitions_for_topic(t) or ()]
+        parts = await partitions(self._bootstrap, list(self.TOPICS))
         self._consumer.assign(parts)
         for tp, offset in (await self._consumer.end_offsets(parts)).items():
             self._consumer.seek(tp, offset)
@@ -81,19 +95,38 @@ class Watcher:
                         envelope: Envelope[Any] | None = decode(r.value, r.headers)
                     except Exception:
                         envelope = None
-                    self.seen.append(Seen(r.topic, now, envelope, dict(r.headers), r.value))
+                    headers = dict(r.headers)
+                    if r.topic == topics.DEAD_LETTER or headers.get(REPLICA_HEADER, b"").startswith(
+                        self._prefix
+                    ):
+                        self.seen.append(Seen(r.topic, now, envelope, headers, r.value))
 
     def due(self, post_id: str) -> list[Seen]:
-        return [s for s in self.seen if s.topic.startswith("herald.post.due.") and s.envelope
-                and s.envelope.data.post_id == post_id]
+        return [
+            s
+            for s in self.seen
+            if s.topic.startswith("herald.post.due.") and s.envelope and s.envelope.data.post_id == post_id
+        ]
 
     def lifecycle(self, post_id: str, kind: type[Event] | None = None) -> list[Any]:
-        return [s.envelope.data for s in self.seen if s.topic == topics.POST_LIFECYCLE and s.envelope
-                and s.envelope.data.post_id == post_id and (kind is None or isinstance(s.envelope.data, kind))]
+        return [
+            s.envelope.data
+            for s in self.seen
+            if s.topic == topics.POST_LIFECYCLE
+            and s.envelope
+            and s.envelope.data.post_id == post_id
+            and (kind is None or isinstance(s.envelope.data, kind))
+        ]
 
     def dead_letters(self, key: bytes) -> list[Seen]:
-        return [s for s in self.seen if s.topic == topics.DEAD_LETTER and s.headers.get("herald_dlq_topic")
-                == topics.POST_REQUESTS.encode() and s.value is not None and key in s.value]
+        return [
+            s
+            for s in self.seen
+            if s.topic == topics.DEAD_LETTER
+            and s.headers.get("herald_dlq_topic") == topics.POST_REQUESTS.encode()
+            and s.value is not None
+            and key in s.value
+        ]
 
 
 class Requests:
@@ -107,14 +140,22 @@ class Requests:
         await self.send_raw(record.value, record.key, {k: v.encode() for k, v in record.headers.items()})
 
     async def send_raw(self, value: bytes, key: bytes, headers: dict[str, bytes]) -> None:
-        await self._producer.send_and_wait(topics.POST_REQUESTS, value, key=key, headers=list(headers.items()))
+        await self._producer.send_and_wait(
+            topics.POST_REQUESTS, value, key=key, headers=list(headers.items())
+        )
 
 
 def post(post_id: str, *platforms: Platform, at: datetime | None = None, **kw: Any) -> PostRequested:
     return PostRequested(
-        post_id=post_id, business_id=7, requested_at=utcnow(), scheduled_for=at,
-        targets=tuple(PostTarget(platform=p, content=f"hello {p.value}") for p in platforms or (Platform.TWITTER,)),
-        **kw)
+        post_id=post_id,
+        business_id=7,
+        requested_at=utcnow(),
+        scheduled_for=at,
+        targets=tuple(
+            PostTarget(platform=p, content=f"hello {p.value}") for p in platforms or (Platform.TWITTER,)
+        ),
+        **kw,
+    )
 
 
 def in_seconds(seconds: float) -> datetime:
@@ -126,9 +167,8 @@ async def _commit_at_end(bootstrap: str, group: str) -> None:
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
     await consumer.start()
     try:
-        await consumer.topics()
-        parts = [TopicPartition(topics.POST_REQUESTS, p)
-                 for p in consumer.partitions_for_topic(topics.POST_REQUESTS) or ()]
+        parts = await partitions(bootstrap, [topics.POST_REQUESTS])
+        consumer.assign(parts)
         await consumer.commit(dict(await consumer.end_offsets(parts)))
     finally:
         await consumer.stop()
@@ -139,14 +179,21 @@ async def settings(fresh_database: str, kafka_bootstrap: str) -> Settings:
     await ensure_topics(kafka_bootstrap, partitions=6)
     group = unique("scheduler-test")
     await _commit_at_end(kafka_bootstrap, group)
-    return Settings(database_url=fresh_database, kafka_bootstrap_servers=kafka_bootstrap,
-                    scheduler_consumer_group=group, scheduler_sweep_interval_seconds=0.25,
-                    scheduler_pending_gauge_interval_seconds=1.0, shutdown_grace_seconds=5.0)
+    return Settings(
+        database_url=fresh_database,
+        kafka_bootstrap_servers=kafka_bootstrap,
+        scheduler_consumer_group=group,
+        scheduler_owner_id=unique("test-replica"),
+        scheduler_sweep_interval_seconds=0.25,
+        scheduler_pending_gauge_interval_seconds=1.0,
+        shutdown_grace_seconds=5.0,
+    )
 
 
 @pytest.fixture
-async def watcher(kafka_bootstrap: str) -> AsyncIterator[Watcher]:
-    w = Watcher(kafka_bootstrap)
+async def watcher(kafka_bootstrap: str, settings: Settings) -> AsyncIterator[Watcher]:
+    assert settings.scheduler_owner_id
+    w = Watcher(kafka_bootstrap, settings.scheduler_owner_id)
     await w.start()
     yield w
     await w.stop()
@@ -170,8 +217,9 @@ async def app(settings: Settings) -> AsyncIterator[Any]:
 @pytest.fixture
 async def pool(settings: Settings) -> AsyncIterator[asyncpg.Pool]:
     await migrate(settings, SCHEMA, MIGRATIONS)
-    p = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=10,
-                                  server_settings={"search_path": SCHEMA})
+    p = await asyncpg.create_pool(
+        settings.database_url, min_size=1, max_size=10, server_settings={"search_path": SCHEMA}
+    )
     yield p
     await p.close()
 
@@ -184,7 +232,8 @@ def engine_factory(settings: Settings, pool: asyncpg.Pool) -> EngineFactory:
     """Engines (replicas) without a consumer, on the test's database, each with its own owner id."""
 
     @asynccontextmanager
-    async def make(owner: str) -> AsyncIterator[Engine]:
+    async def make(name: str) -> AsyncIterator[Engine]:
+        owner = f"{settings.scheduler_owner_id}-{name}"
         emitter = Emitter(settings.kafka_bootstrap_servers, owner)
         await emitter.start()
         engine = build_engine(settings, pool, emitter, owner)

@@ -59,15 +59,17 @@ def test_discard_and_drain() -> None:
 
 
 @given(st.lists(st.tuples(st.integers(0, 30), st.floats(0, 100)), max_size=60), st.floats(0, 100))
-def test_pop_due_returns_exactly_the_latest_push_per_key_that_is_due(pushes: list[tuple[int, float]],
-                                                                     now: float) -> None:
+def test_pop_due_returns_exactly_the_latest_push_per_key_that_is_due(
+    pushes: list[tuple[int, float]], now: float
+) -> None:
     heap = TimerHeap()
     latest: dict[str, float] = {}
     for key, at in pushes:
         heap.push(row(f"p{key}", at))
         latest[f"p{key}"] = at
     popped = heap.pop_due(row("x", now).due_ts, limit=10_000)
-    assert sorted(r.post_id for r in popped) == sorted(k for k, at in latest.items()
-                                                      if row(k, at).due_ts <= row("x", now).due_ts)
+    assert sorted(r.post_id for r in popped) == sorted(
+        k for k, at in latest.items() if row(k, at).due_ts <= row("x", now).due_ts
+    )
     assert [r.due_ts for r in popped] == sorted(r.due_ts for r in popped)
     assert len(heap) == len(latest) - len(popped)

@@ -42,8 +42,10 @@ class Dispatcher:
             won: dict[tuple[str, str], str] = {}
             if fresh:
                 async with self._pool.acquire() as conn:
-                    won = {(r["post_id"], r["platform"]): r["state"]
-                           for r in await repo.fire(conn, self._owner, fresh, now)}
+                    won = {
+                        (r["post_id"], r["platform"]): r["state"]
+                        for r in await repo.fire(conn, self._owner, fresh, now)
+                    }
             to_send = [r for r in batch if r.firing or won.get(r.key) == State.FIRING]
             missed = [r for r in fresh if won.get(r.key) == State.MISSED]
         except BaseException:

@@ -13,12 +13,23 @@ from aiokafka import AIOKafkaProducer
 
 from herald_common.events import KafkaRecord
 
+REPLICA_HEADER = "herald_replica"
+
 
 class Emitter:
-    def __init__(self, bootstrap_servers: str, client_id: str, linger_ms: int = 1) -> None:
+    def __init__(self, bootstrap_servers: str, replica: str, linger_ms: int = 1) -> None:
+        # Every record names the replica that produced it: which one fired a due event is the first
+        # question when one is late or doubled.
+        self._replica = [(REPLICA_HEADER, replica.encode())]
         self._producer = AIOKafkaProducer(
-            bootstrap_servers=bootstrap_servers, client_id=client_id, acks="all", enable_idempotence=True,
-            linger_ms=linger_ms, max_batch_size=256 * 1024, request_timeout_ms=15_000)
+            bootstrap_servers=bootstrap_servers,
+            client_id=f"scheduler-{replica}",
+            acks="all",
+            enable_idempotence=True,
+            linger_ms=linger_ms,
+            max_batch_size=256 * 1024,
+            request_timeout_ms=15_000,
+        )
 
     async def start(self) -> None:
         await self._producer.start()
@@ -30,9 +41,11 @@ class Emitter:
         """Returns once every record is acknowledged by all in-sync replicas; raises if any failed."""
         if not records:
             return
-        send = self._producer.send
+        send, replica = self._producer.send, self._replica
         pending = [
-            await send(r.topic, r.value, key=r.key, headers=[(k, v.encode()) for k, v in r.headers.items()])
+            await send(
+                r.topic, r.value, key=r.key, headers=[(k, v.encode()) for k, v in r.headers.items()] + replica
+            )
             for r in records
         ]
         await asyncio.gather(*pending)

@@ -55,9 +55,11 @@ class Engine:
 
     async def start(self) -> None:
         await self.sweep()  # fill the heap before the first wait, so nothing overdue waits a full interval
-        self._tasks = [asyncio.create_task(self._fire_loop(), name="scheduler-fire"),
-                       asyncio.create_task(self._sweep_loop(), name="scheduler-sweep"),
-                       asyncio.create_task(self._gauge_loop(), name="scheduler-gauge")]
+        self._tasks = [
+            asyncio.create_task(self._fire_loop(), name="scheduler-fire"),
+            asyncio.create_task(self._sweep_loop(), name="scheduler-sweep"),
+            asyncio.create_task(self._gauge_loop(), name="scheduler-gauge"),
+        ]
 
     async def stop(self) -> None:
         for task in self._tasks:

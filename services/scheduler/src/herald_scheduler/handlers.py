@@ -62,11 +62,26 @@ def decode_batch(msg: StreamMessage[Any]) -> list[Envelope[Any] | Rejected]:
     return out
 
 
-def register(broker: KafkaBroker, pool: Any, service: SchedulingService, engine: Engine, emitter: Emitter,
-             group_id: str, batch_size: int, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
-    @broker.subscriber(topics.POST_REQUESTS, group_id=group_id, batch=True, max_records=batch_size,
-                       batch_timeout_ms=100, auto_offset_reset="earliest", ack_policy=AckPolicy.ACK,
-                       decoder=decode_batch)
+def register(
+    broker: KafkaBroker,
+    pool: Any,
+    service: SchedulingService,
+    engine: Engine,
+    emitter: Emitter,
+    group_id: str,
+    batch_size: int,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> None:
+    @broker.subscriber(
+        topics.POST_REQUESTS,
+        group_id=group_id,
+        batch=True,
+        max_records=batch_size,
+        batch_timeout_ms=100,
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.ACK,
+        decoder=decode_batch,
+    )
     async def on_requests(items: list[Envelope[Any] | Rejected]) -> None:
         requests: list[Request] = []
         for item in items:

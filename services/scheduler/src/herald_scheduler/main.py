@@ -37,10 +37,12 @@ def build_engine(settings: Settings, pool: object, emitter: Emitter, owner: str)
     config = EngineConfig(
         sweep_interval=settings.scheduler_sweep_interval_seconds,
         claim_batch=settings.scheduler_claim_batch_size,
-        max_heap=settings.scheduler_max_heap_size, fire_batch=settings.scheduler_fire_batch_size,
+        max_heap=settings.scheduler_max_heap_size,
+        fire_batch=settings.scheduler_fire_batch_size,
         max_inflight=settings.scheduler_max_inflight_batches,
         gauge_interval=settings.scheduler_pending_gauge_interval_seconds,
-        drain_timeout=settings.shutdown_grace_seconds)
+        drain_timeout=settings.shutdown_grace_seconds,
+    )
     return Engine(pool, emitter, terms, config)
 
 
@@ -49,12 +51,20 @@ def scheduler_components(settings: Settings) -> Components:
     async def components(infra: Infra, app: FastAPI) -> AsyncIterator[None]:
         assert infra.pool is not None
         assert infra.broker is not None
-        emitter = Emitter(settings.kafka_bootstrap_servers, f"{settings.service_name}-emitter")
+        owner = owner_id(settings)
+        emitter = Emitter(settings.kafka_bootstrap_servers, owner)
         await emitter.start()
-        engine = build_engine(settings, infra.pool, emitter, owner_id(settings))
+        engine = build_engine(settings, infra.pool, emitter, owner)
         service = SchedulingService(engine.terms, settings.scheduler_default_grace_seconds)
-        handlers.register(infra.broker, infra.pool, service, engine, emitter,
-                          settings.scheduler_consumer_group, settings.scheduler_intake_batch_size)
+        handlers.register(
+            infra.broker,
+            infra.pool,
+            service,
+            engine,
+            emitter,
+            settings.scheduler_consumer_group,
+            settings.scheduler_intake_batch_size,
+        )
         app.state.engine = engine
         await engine.start()
         try:
@@ -69,9 +79,15 @@ def scheduler_components(settings: Settings) -> Components:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings(Settings)
     broker = create_broker(settings)
-    return create_service_app(settings, title="Herald scheduler", broker=broker, schema=SCHEMA,
-                              migrations=MIGRATIONS, use_redis=False,
-                              components=scheduler_components(settings))
+    return create_service_app(
+        settings,
+        title="Herald scheduler",
+        broker=broker,
+        schema=SCHEMA,
+        migrations=MIGRATIONS,
+        use_redis=False,
+        components=scheduler_components(settings),
+    )
 
 
 def run() -> None:

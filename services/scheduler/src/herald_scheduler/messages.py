@@ -37,48 +37,85 @@ def due_event_id(post_id: str, platform: str, attempt: int) -> str:
 def due(row: Schedule) -> KafkaRecord:
     target = PostTarget.model_validate_json(row.target_json)
     event = PostDue(
-        post_id=row.post_id, business_id=row.business_id, target=target, attempt=row.attempt,
-        scheduled_for=row.scheduled_for, due_at=row.due_at, publish_by=row.publish_by,
-        thread_numbering=row.thread_numbering)
+        post_id=row.post_id,
+        business_id=row.business_id,
+        target=target,
+        attempt=row.attempt,
+        scheduled_for=row.scheduled_for,
+        due_at=row.due_at,
+        publish_by=row.publish_by,
+        thread_numbering=row.thread_numbering,
+    )
     return _record(event, due_event_id(row.post_id, row.platform, row.attempt))
 
 
 def dispatched(row: Schedule, now: datetime) -> KafkaRecord:
-    event = PostDispatched(post_id=row.post_id, business_id=row.business_id, occurred_at=now,
-                           platform=Platform(row.platform), attempt=row.attempt, due_at=row.due_at)
+    event = PostDispatched(
+        post_id=row.post_id,
+        business_id=row.business_id,
+        occurred_at=now,
+        platform=Platform(row.platform),
+        attempt=row.attempt,
+        due_at=row.due_at,
+    )
     return _record(event, f"dispatched:{row.post_id}:{row.platform}:{row.attempt}")
 
 
 def missed(row: Schedule, now: datetime) -> KafkaRecord:
-    event = PostMissed(post_id=row.post_id, business_id=row.business_id, occurred_at=now,
-                       platform=Platform(row.platform), due_at=row.due_at,
-                       reason=f"late_policy=skip and the grace period ended at {row.publish_by}")
+    event = PostMissed(
+        post_id=row.post_id,
+        business_id=row.business_id,
+        occurred_at=now,
+        platform=Platform(row.platform),
+        due_at=row.due_at,
+        reason=f"late_policy=skip and the grace period ended at {row.publish_by}",
+    )
     return _record(event, f"missed:{row.post_id}:{row.platform}:{row.attempt}")
 
 
-def scheduled(post_id: str, business_id: int, platforms: Sequence[str], scheduled_for: datetime,
-              now: datetime) -> KafkaRecord:
-    event = PostScheduled(post_id=post_id, business_id=business_id, occurred_at=now,
-                          platforms=tuple(Platform(p) for p in platforms), scheduled_for=scheduled_for)
+def scheduled(
+    post_id: str, business_id: int, platforms: Sequence[str], scheduled_for: datetime, now: datetime
+) -> KafkaRecord:
+    event = PostScheduled(
+        post_id=post_id,
+        business_id=business_id,
+        occurred_at=now,
+        platforms=tuple(Platform(p) for p in platforms),
+        scheduled_for=scheduled_for,
+    )
     return _record(event, f"scheduled:{post_id}")
 
 
-def cancelled(post_id: str, business_id: int, request_id: str, platforms: Sequence[str],
-              now: datetime) -> KafkaRecord:
-    event = PostCancelled(post_id=post_id, business_id=business_id, occurred_at=now, request_id=request_id,
-                          platforms=tuple(Platform(p) for p in platforms))
+def cancelled(
+    post_id: str, business_id: int, request_id: str, platforms: Sequence[str], now: datetime
+) -> KafkaRecord:
+    event = PostCancelled(
+        post_id=post_id,
+        business_id=business_id,
+        occurred_at=now,
+        request_id=request_id,
+        platforms=tuple(Platform(p) for p in platforms),
+    )
     return _record(event, f"cancel-answer:{request_id}")
 
 
-def cancel_refused(post_id: str, business_id: int, request_id: str, reason: CancelRefusalReason,
-                   now: datetime) -> KafkaRecord:
-    event = PostCancelRefused(post_id=post_id, business_id=business_id, occurred_at=now,
-                              request_id=request_id, reason=reason)
+def cancel_refused(
+    post_id: str, business_id: int, request_id: str, reason: CancelRefusalReason, now: datetime
+) -> KafkaRecord:
+    event = PostCancelRefused(
+        post_id=post_id, business_id=business_id, occurred_at=now, request_id=request_id, reason=reason
+    )
     return _record(event, f"cancel-answer:{request_id}")
 
 
 def retry_scheduled(row: Schedule, reason: str, now: datetime) -> KafkaRecord:
-    event = PostRetryScheduled(post_id=row.post_id, business_id=row.business_id, occurred_at=now,
-                               platform=Platform(row.platform), attempt=row.attempt,
-                               next_attempt_at=row.due_at, reason=reason)
+    event = PostRetryScheduled(
+        post_id=row.post_id,
+        business_id=row.business_id,
+        occurred_at=now,
+        platform=Platform(row.platform),
+        attempt=row.attempt,
+        next_attempt_at=row.due_at,
+        reason=reason,
+    )
     return _record(event, f"retry-scheduled:{row.post_id}:{row.platform}:{row.attempt}")

@@ -63,8 +63,11 @@ class LeaseTerms:
     horizon_seconds: float
 
     def at(self, now: datetime) -> Lease:
-        return Lease(self.owner, now + timedelta(seconds=self.ttl_seconds),
-                     now + timedelta(seconds=self.horizon_seconds))
+        return Lease(
+            self.owner,
+            now + timedelta(seconds=self.ttl_seconds),
+            now + timedelta(seconds=self.horizon_seconds),
+        )
 
 
 def due_time(scheduled_for: datetime | None, now: datetime) -> datetime:

@@ -17,7 +17,6 @@ Conn = Any
 """An asyncpg Connection or Pool (both have fetch/fetchval/execute)."""
 
 
-
 @dataclass(frozen=True, slots=True)
 class NewSchedule:
     post_id: str
@@ -33,19 +32,46 @@ class NewSchedule:
 
 
 def to_schedule(r: Any) -> Schedule:
-    return Schedule(r["post_id"], r["platform"], r["business_id"], r["attempt"], r["due_at"],
-                    r["scheduled_for"], r["publish_by"], r["thread_numbering"], r["target"],
-                    firing=r["state"] == "firing")
+    return Schedule(
+        r["post_id"],
+        r["platform"],
+        r["business_id"],
+        r["attempt"],
+        r["due_at"],
+        r["scheduled_for"],
+        r["publish_by"],
+        r["thread_numbering"],
+        r["target"],
+        firing=r["state"] == "firing",
+    )
 
 
 async def insert_schedules(conn: Conn, rows: Sequence[NewSchedule], lease: Lease) -> list[Any]:
     """Insert what is new (a redelivered request changes nothing); rows due soon are leased to us at
     once, rows of a tombstoned post are stored cancelled. Returns the inserted rows."""
-    cols = list(zip(*((r.post_id, r.platform, r.business_id, r.due_at, r.scheduled_for, r.late_policy,
-                       r.grace_seconds, r.publish_by, r.thread_numbering, r.target_json) for r in rows),
-                    strict=True))
-    return list(await conn.fetch(
-        """
+    cols = list(
+        zip(
+            *(
+                (
+                    r.post_id,
+                    r.platform,
+                    r.business_id,
+                    r.due_at,
+                    r.scheduled_for,
+                    r.late_policy,
+                    r.grace_seconds,
+                    r.publish_by,
+                    r.thread_numbering,
+                    r.target_json,
+                )
+                for r in rows
+            ),
+            strict=True,
+        )
+    )
+    return list(
+        await conn.fetch(
+            """
         INSERT INTO schedules AS s (post_id, platform, business_id, state, due_at, scheduled_for,
                                     late_policy, grace_seconds, publish_by, thread_numbering, target,
                                     lease_owner, lease_until)
@@ -65,27 +91,35 @@ async def insert_schedules(conn: Conn, rows: Sequence[NewSchedule], lease: Lease
         RETURNING post_id, platform, business_id, attempt, due_at, scheduled_for, publish_by,
                   thread_numbering, target::text AS target, state
         """,
-        *cols, lease.horizon_end, lease.owner, lease.until,
-    ))
+            *cols,
+            lease.horizon_end,
+            lease.owner,
+            lease.until,
+        )
+    )
 
 
 async def posts_with_cancelled_rows(conn: Conn, post_ids: Sequence[str]) -> set[str]:
     rows = await conn.fetch(
         "SELECT DISTINCT post_id FROM schedules WHERE post_id = ANY($1::text[]) AND state = 'cancelled'",
-        list(post_ids))
+        list(post_ids),
+    )
     return {r["post_id"] for r in rows}
 
 
 async def previous_cancel_answer(conn: Conn, request_id: str) -> Any:
     return await conn.fetchrow(
-        "SELECT outcome, platforms, reason FROM cancellations WHERE request_id = $1", request_id)
+        "SELECT outcome, platforms, reason FROM cancellations WHERE request_id = $1", request_id
+    )
 
 
 async def cancel_open_rows(conn: Conn, post_id: str) -> list[str]:
     """Flip every row the due event has not left for; the fire-time CAS then fails for the firer."""
     rows = await conn.fetch(
         "UPDATE schedules SET state = 'cancelled', lease_owner = NULL, lease_until = NULL, updated_at = now()"
-        " WHERE post_id = $1 AND state IN ('pending', 'leased') RETURNING platform", post_id)
+        " WHERE post_id = $1 AND state IN ('pending', 'leased') RETURNING platform",
+        post_id,
+    )
     return sorted(r["platform"] for r in rows)
 
 
@@ -94,21 +128,36 @@ async def row_states(conn: Conn, post_id: str) -> dict[str, str]:
     return {r["platform"]: r["state"] for r in rows}
 
 
-async def record_cancel_answer(conn: Conn, request_id: str, post_id: str, outcome: str,
-                               platforms: Sequence[str], reason: str | None, tombstone: bool) -> None:
+async def record_cancel_answer(
+    conn: Conn,
+    request_id: str,
+    post_id: str,
+    outcome: str,
+    platforms: Sequence[str],
+    reason: str | None,
+    tombstone: bool,
+) -> None:
     await conn.execute(
         "INSERT INTO cancellations (request_id, post_id, outcome, platforms, reason, tombstone)"
         " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (request_id) DO NOTHING",
-        request_id, post_id, outcome, list(platforms), reason, tombstone)
+        request_id,
+        post_id,
+        outcome,
+        list(platforms),
+        reason,
+        tombstone,
+    )
 
 
-async def rearm_for_retry(conn: Conn, post_id: str, platform: str, failed_attempt: int,
-                          not_before: datetime, lease: Lease) -> Any:
+async def rearm_for_retry(
+    conn: Conn, post_id: str, platform: str, failed_attempt: int, not_before: datetime, lease: Lease
+) -> Any:
     """attempt+1 at not_before, only if the failed attempt is the row's current one (idempotent)."""
     return await conn.fetchrow(
         """
-        UPDATE schedules SET attempt = attempt + 1, due_at = $4, updated_at = now(),
-               publish_by = CASE WHEN late_policy = 'skip' THEN $4 + make_interval(secs => grace_seconds) END,
+        UPDATE schedules SET attempt = attempt + 1, due_at = $4::timestamptz, updated_at = now(),
+               publish_by = CASE WHEN late_policy = 'skip'
+                                 THEN $4::timestamptz + make_interval(secs => grace_seconds) END,
                state = CASE WHEN $4 <= $5 THEN 'leased' ELSE 'pending' END,
                lease_owner = CASE WHEN $4 <= $5 THEN $6 END,
                lease_until = CASE WHEN $4 <= $5 THEN $7::timestamptz END
@@ -116,19 +165,28 @@ async def rearm_for_retry(conn: Conn, post_id: str, platform: str, failed_attemp
         RETURNING post_id, platform, business_id, attempt, due_at, scheduled_for, publish_by,
                   thread_numbering, target::text AS target, state
         """,
-        post_id, platform, failed_attempt, not_before, lease.horizon_end, lease.owner, lease.until)
+        post_id,
+        platform,
+        failed_attempt,
+        not_before,
+        lease.horizon_end,
+        lease.owner,
+        lease.until,
+    )
 
 
 async def current_attempt(conn: Conn, post_id: str, platform: str) -> int | None:
     value = await conn.fetchval(
-        "SELECT attempt FROM schedules WHERE post_id = $1 AND platform = $2", post_id, platform)
+        "SELECT attempt FROM schedules WHERE post_id = $1 AND platform = $2", post_id, platform
+    )
     return None if value is None else int(value)
 
 
 async def claim_due(conn: Conn, lease: Lease, limit: int) -> list[Any]:
     """Lease pending rows due within the horizon; SKIP LOCKED lets replicas claim side by side."""
-    return list(await conn.fetch(
-        """
+    return list(
+        await conn.fetch(
+            """
         UPDATE schedules s SET state = 'leased', lease_owner = $1, lease_until = $2, updated_at = now()
         FROM (SELECT post_id, platform FROM schedules
               WHERE state = 'pending' AND due_at <= $3
@@ -137,13 +195,19 @@ async def claim_due(conn: Conn, lease: Lease, limit: int) -> list[Any]:
         RETURNING s.post_id, s.platform, s.business_id, s.attempt, s.due_at, s.scheduled_for, s.publish_by,
                   s.thread_numbering, s.target::text AS target, s.state
         """,
-        lease.owner, lease.until, lease.horizon_end, limit))
+            lease.owner,
+            lease.until,
+            lease.horizon_end,
+            limit,
+        )
+    )
 
 
 async def take_over_expired(conn: Conn, lease: Lease, now: datetime, limit: int) -> list[Any]:
     """Rows whose holder died: leased ones go back through the CAS, firing ones are produced again."""
-    return list(await conn.fetch(
-        """
+    return list(
+        await conn.fetch(
+            """
         UPDATE schedules s SET lease_owner = $1, lease_until = $2, updated_at = now()
         FROM (SELECT post_id, platform FROM schedules
               WHERE state IN ('leased', 'firing') AND lease_until < $3
@@ -152,14 +216,20 @@ async def take_over_expired(conn: Conn, lease: Lease, now: datetime, limit: int)
         RETURNING s.post_id, s.platform, s.business_id, s.attempt, s.due_at, s.scheduled_for, s.publish_by,
                   s.thread_numbering, s.target::text AS target, s.state
         """,
-        lease.owner, lease.until, now, limit))
+            lease.owner,
+            lease.until,
+            now,
+            limit,
+        )
+    )
 
 
 async def fire(conn: Conn, owner: str, rows: Sequence[Schedule], now: datetime) -> list[Any]:
     """The compare-and-set where fire and cancel race: leased-by-me rows become firing (or missed
     when a skip-policy row is past publish_by). Rows cancelled or taken over meanwhile are absent."""
-    return list(await conn.fetch(
-        """
+    return list(
+        await conn.fetch(
+            """
         UPDATE schedules s
         SET state = CASE WHEN s.publish_by IS NOT NULL AND $5 > s.publish_by THEN 'missed' ELSE 'firing' END,
             updated_at = now()
@@ -168,7 +238,13 @@ async def fire(conn: Conn, owner: str, rows: Sequence[Schedule], now: datetime) 
           AND s.state = 'leased' AND s.lease_owner = $1
         RETURNING s.post_id, s.platform, s.state
         """,
-        owner, [r.post_id for r in rows], [r.platform for r in rows], [r.attempt for r in rows], now))
+            owner,
+            [r.post_id for r in rows],
+            [r.platform for r in rows],
+            [r.attempt for r in rows],
+            now,
+        )
+    )
 
 
 async def mark_sent(conn: Conn, rows: Sequence[Schedule]) -> None:
@@ -179,19 +255,27 @@ async def mark_sent(conn: Conn, rows: Sequence[Schedule]) -> None:
         WHERE s.post_id = k.post_id AND s.platform = k.platform AND s.attempt = k.attempt
           AND s.state = 'firing'
         """,
-        [r.post_id for r in rows], [r.platform for r in rows], [r.attempt for r in rows])
+        [r.post_id for r in rows],
+        [r.platform for r in rows],
+        [r.attempt for r in rows],
+    )
 
 
 async def release(conn: Conn, owner: str) -> int:
     """Hand back what we leased but did not fire, so another replica picks it up at once."""
     status = await conn.execute(
         "UPDATE schedules SET state = 'pending', lease_owner = NULL, lease_until = NULL, updated_at = now()"
-        " WHERE state = 'leased' AND lease_owner = $1", owner)
+        " WHERE state = 'leased' AND lease_owner = $1",
+        owner,
+    )
     return int(status.split()[-1])
 
 
 async def count_pending(conn: Conn) -> int:
     """Rows whose due event has not gone out yet (two counts, so each uses its partial index)."""
-    return int(await conn.fetchval(
-        "SELECT (SELECT count(*) FROM schedules WHERE state = 'pending')"
-        " + (SELECT count(*) FROM schedules WHERE state IN ('leased', 'firing'))"))
+    return int(
+        await conn.fetchval(
+            "SELECT (SELECT count(*) FROM schedules WHERE state = 'pending')"
+            " + (SELECT count(*) FROM schedules WHERE state IN ('leased', 'firing'))"
+        )
+    )

@@ -62,10 +62,20 @@ class SchedulingService:
             grace = resolve_grace(post.grace_seconds, self._default_grace)
             publish_by = publish_deadline(due, post.late_policy, grace)
             rows.extend(
-                repo.NewSchedule(post.post_id, t.platform.value, post.business_id, due, due,
-                                 post.late_policy.value, grace, publish_by, post.thread_numbering,
-                                 t.model_dump_json())
-                for t in post.targets)
+                repo.NewSchedule(
+                    post.post_id,
+                    t.platform.value,
+                    post.business_id,
+                    due,
+                    due,
+                    post.late_policy.value,
+                    grace,
+                    publish_by,
+                    post.thread_numbering,
+                    t.model_dump_json(),
+                )
+                for t in post.targets
+            )
         inserted = await repo.insert_schedules(conn, rows, self._terms.at(now))
         new_posts = {r["post_id"] for r in inserted}
         out.armed.extend(repo.to_schedule(r) for r in inserted if r["state"] == State.LEASED)
@@ -77,15 +87,22 @@ class SchedulingService:
         for post in posts:
             if post.post_id in seen or post.post_id in cancelled:
                 if post.post_id in tombstoned:
-                    log.info("post arrived after its cancel: stored as cancelled",
-                             extra={"post_id": post.post_id})
+                    log.info(
+                        "post arrived after its cancel: stored as cancelled", extra={"post_id": post.post_id}
+                    )
                 continue
             seen.add(post.post_id)
             if post.post_id not in new_posts:
                 log.info("redelivered post request: already stored", extra={"post_id": post.post_id})
-            out.records.append(messages.scheduled(post.post_id, post.business_id,
-                                                  [t.platform.value for t in post.targets],
-                                                  due_by_post[post.post_id], now))
+            out.records.append(
+                messages.scheduled(
+                    post.post_id,
+                    post.business_id,
+                    [t.platform.value for t in post.targets],
+                    due_by_post[post.post_id],
+                    now,
+                )
+            )
 
     async def _cancel(self, req: PostCancelRequested, conn: repo.Conn, now: datetime, out: Outcome) -> None:
         previous = await repo.previous_cancel_answer(conn, req.request_id)
@@ -93,15 +110,20 @@ class SchedulingService:
             outcome, platforms, reason = previous["outcome"], previous["platforms"], previous["reason"]
         else:
             outcome, platforms, reason, tombstone = await self._decide_cancel(req.post_id, conn)
-            await repo.record_cancel_answer(conn, req.request_id, req.post_id, outcome, platforms, reason,
-                                            tombstone)
+            await repo.record_cancel_answer(
+                conn, req.request_id, req.post_id, outcome, platforms, reason, tombstone
+            )
             CANCELS.labels(reason or outcome).inc()
         if outcome == "cancelled":
-            out.records.append(messages.cancelled(req.post_id, req.business_id, req.request_id, platforms,
-                                                  now))
+            out.records.append(
+                messages.cancelled(req.post_id, req.business_id, req.request_id, platforms, now)
+            )
         else:
-            out.records.append(messages.cancel_refused(req.post_id, req.business_id, req.request_id,
-                                                       CancelRefusalReason(reason), now))
+            out.records.append(
+                messages.cancel_refused(
+                    req.post_id, req.business_id, req.request_id, CancelRefusalReason(reason), now
+                )
+            )
 
     async def _decide_cancel(self, post_id: str, conn: repo.Conn) -> tuple[str, list[str], str | None, bool]:
         flipped = await repo.cancel_open_rows(conn, post_id)
@@ -116,13 +138,15 @@ class SchedulingService:
         return "refused", [], CancelRefusalReason.ALREADY_DISPATCHED.value, False
 
     async def _retry(self, req: PostRetryRequested, conn: repo.Conn, now: datetime, out: Outcome) -> None:
-        row = await repo.rearm_for_retry(conn, req.post_id, req.platform.value, req.attempt, req.not_before,
-                                         self._terms.at(now))
+        row = await repo.rearm_for_retry(
+            conn, req.post_id, req.platform.value, req.attempt, req.not_before, self._terms.at(now)
+        )
         if row is None:
             current = await repo.current_attempt(conn, req.post_id, req.platform.value)
-            log.info("retry request ignored: not the current attempt, or the row is not dispatched",
-                     extra={"post_id": req.post_id, "failed_attempt": req.attempt,
-                            "current_attempt": current})
+            log.info(
+                "retry request ignored: not the current attempt, or the row is not dispatched",
+                extra={"post_id": req.post_id, "failed_attempt": req.attempt, "current_attempt": current},
+            )
             return
         schedule = repo.to_schedule(row)
         if row["state"] == State.LEASED:

@@ -13,24 +13,32 @@ class Settings(HeraldSettings):
 
     scheduler_consumer_group: str = Field("scheduler", description="Kafka consumer group of POST_REQUESTS")
     scheduler_owner_id: str | None = Field(
-        None, description="this replica's lease owner id; unset means hostname + random suffix per start")
+        None, description="this replica's lease owner id; unset means hostname + random suffix per start"
+    )
     scheduler_default_grace_seconds: int = Field(
-        300, ge=0, description="late_policy=skip: how late a post may still go out when it sets no grace")
+        300, ge=0, description="late_policy=skip: how late a post may still go out when it sets no grace"
+    )
     scheduler_lease_horizon_seconds: float = Field(
-        5.0, gt=0, description="rows due within this many seconds are leased into a replica's timer heap")
+        5.0, gt=0, description="rows due within this many seconds are leased into a replica's timer heap"
+    )
     scheduler_lease_ttl_seconds: float = Field(
-        30.0, gt=0, description="a lease not finished by then is taken over by another replica")
+        30.0, gt=0, description="a lease not finished by then is taken over by another replica"
+    )
     scheduler_sweep_interval_seconds: float = Field(
-        1.0, gt=0, description="how often a replica looks for newly due or abandoned rows")
+        1.0, gt=0, description="how often a replica looks for newly due or abandoned rows"
+    )
     scheduler_claim_batch_size: int = Field(5000, ge=1, description="rows leased per claim statement")
     scheduler_max_heap_size: int = Field(
-        200_000, ge=1, description="rows one replica holds in memory at most")
+        200_000, ge=1, description="rows one replica holds in memory at most"
+    )
     scheduler_fire_batch_size: int = Field(2000, ge=1, description="rows per compare-and-set + produce batch")
     scheduler_max_inflight_batches: int = Field(
-        4, ge=1, description="fired batches being produced at once (the CAS itself stays sequential)")
+        4, ge=1, description="fired batches being produced at once (the CAS itself stays sequential)"
+    )
     scheduler_intake_batch_size: int = Field(500, ge=1, description="post requests consumed per transaction")
     scheduler_pending_gauge_interval_seconds: float = Field(
-        15.0, gt=0, description="how often herald_scheduler_pending_schedules is refreshed")
+        15.0, gt=0, description="how often herald_scheduler_pending_schedules is refreshed"
+    )
 
     @model_validator(mode="after")
     def _lease_outlives_horizon(self) -> Settings:
