@@ -160,3 +160,14 @@ async def test_feed_listing_for_reconciliation(client: httpx.AsyncClient) -> Non
     assert data[0]["created_time"].endswith("+0000")
     one = await client.get(f"/{ids[0]}", params={"access_token": META_TOKEN, "fields": "id,message"})
     assert one.json() == {"id": ids[0], "message": "n0"}
+
+
+async def test_list_comments_for_reconciliation(client: httpx.AsyncClient) -> None:
+    post_id = (await feed_post(client, message="parent")).json()["id"]
+    for text in ("first", "second"):
+        await client.post(f"/{post_id}/comments", data={"message": text, "access_token": META_TOKEN})
+    listing = await client.get(
+        f"/v25.0/{post_id}/comments", params={"fields": "id,message", "access_token": META_TOKEN}
+    )
+    assert [item["message"] for item in listing.json()["data"]] == ["first", "second"]
+    assert set(listing.json()["data"][0]) == {"id", "message"}

@@ -187,3 +187,46 @@ async def test_served_test_media(client: httpx.AsyncClient) -> None:
     )
     url = "http://emulator.test/_emulator/media/custom.jpg"
     assert (await create_container(client, image_url=url)).status_code == 200
+
+
+async def published_media(client: httpx.AsyncClient, caption: str = "with comments") -> str:
+    container_id = (await create_container(client, image_url=JPEG_URL, caption=caption)).json()["id"]
+    await finish_processing(client)
+    media_id: str = (await publish(client, container_id)).json()["id"]
+    return media_id
+
+
+async def test_comment_on_media_and_list_comments(client: httpx.AsyncClient) -> None:
+    media_id = await published_media(client)
+    response = await client.post(
+        f"/v25.0/{media_id}/comments", data={"message": "first comment", "access_token": META_TOKEN}
+    )
+    assert response.status_code == 200
+    comment = (await created(client, "instagram", kind="comment"))[0]
+    assert (comment["id"], comment["in_reply_to"], comment["text"]) == (
+        response.json()["id"],
+        media_id,
+        "first comment",
+    )
+    listing = await client.get(f"/{media_id}/comments", params={"access_token": META_TOKEN})
+    assert [item["text"] for item in listing.json()["data"]] == ["first comment"]
+    assert await created(client, "facebook") == []
+
+
+async def test_instagram_faults_apply_to_shared_graph_paths(client: httpx.AsyncClient) -> None:
+    container_id = (await create_container(client, image_url=JPEG_URL)).json()["id"]
+    await client.post("/_emulator/faults", json={"platform": "instagram", "kind": "status", "status": 500})
+    failed = await status_of(client, container_id)
+    assert failed["error"]["code"] == 2  # type: ignore[index]
+    calls = (await client.get("/_emulator/calls", params={"platform": "instagram"})).json()["calls"]
+    assert calls[-1]["endpoint"] == "get_node"
+
+
+async def test_get_published_media_permalink(client: httpx.AsyncClient) -> None:
+    media_id = await published_media(client)
+    response = await client.get(
+        f"/v25.0/{media_id}", params={"fields": "permalink", "access_token": META_TOKEN}
+    )
+    body = response.json()
+    assert body["id"] == media_id
+    assert body["permalink"].startswith("https://www.instagram.com/p/")

@@ -113,3 +113,19 @@ async def test_post_with_processing_image_can_be_rejected(client: httpx.AsyncCli
     urn = await upload_image(client)
     body = linkedin_post_body("Too early", content={"media": {"id": urn}})
     assert (await client.post("/rest/posts", json=body, headers=LINKEDIN_HEADERS)).status_code == 400
+
+
+async def test_list_comments_for_reconciliation(client: httpx.AsyncClient) -> None:
+    post_urn = await new_post(client)
+    path = f"/rest/socialActions/{quote(post_urn, safe='')}/comments"
+    created_urns = []
+    for text in ("Part 2", "Part 3"):
+        response = await client.post(path, json=comment_body(post_urn, text), headers=LINKEDIN_HEADERS)
+        created_urns.append(response.json()["commentUrn"])
+    listing = await client.get(path, headers=LINKEDIN_HEADERS)
+    assert listing.status_code == 200
+    elements = listing.json()["elements"]
+    assert [element["$URN"] for element in elements] == created_urns
+    assert [element["message"]["text"] for element in elements] == ["Part 2", "Part 3"]
+    v2 = await client.get(f"/v2/socialActions/{quote(post_urn, safe='')}/comments", headers=LINKEDIN_HEADERS)
+    assert len(v2.json()["elements"]) == 2

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
-from herald_emulator.errors import graph_error, graph_unsupported
+from herald_emulator.errors import graph_error
 from herald_emulator.graph import (
     GraphParams,
     authenticate,
@@ -168,36 +168,6 @@ async def create_photo(node: str, request: Request) -> JSONResponse:
         state, page_id, post_id, "post", caption, [photo_id], True, {"photo_id": photo_id, "photo_url": url}
     )
     return JSONResponse({"id": photo_id, "post_id": post_id})
-
-
-@graph_route(router, "POST", "/{node:graph_id}/comments", name="create_comment")
-async def create_comment(node: str, request: Request) -> JSONResponse:
-    state = get_state(request)
-    params = await graph_params(request)
-    identity = authenticate(state, request, params)
-    target = state.objects.get("facebook", node)
-    if target is None:
-        raise graph_unsupported("post", node)
-    count_usage(state, request, identity, "pages", target.account)
-    message = params.text("message") or ""
-    if not message and not params.text("attachment_url"):
-        raise graph_error(400, "(#100) Missing message or attachment", 100)
-    comment_part = state.ids.graph_id("1223")
-    comment_id = f"{node.split('_')[-1]}_{comment_part}"
-    state.objects.add(
-        CreatedObject(
-            platform="facebook",
-            kind="comment",
-            id=comment_id,
-            account=(identity.page_id or target.account) if identity.kind == "page" else identity.subject,
-            text=message,
-            raw_text=message,
-            created_at=state.clock.now(),
-            url=f"{post_url(node)}?comment_id={comment_part}",
-            in_reply_to=node,
-        )
-    )
-    return JSONResponse({"id": comment_id})
 
 
 @graph_route(router, "GET", "/{node:graph_id}/feed", name="list_feed")

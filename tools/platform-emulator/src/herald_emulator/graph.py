@@ -220,3 +220,15 @@ def select_fields(available: dict[str, Any], fields: str | None, default: tuple[
     selected = {name: available[name] for name in wanted if name in available and available[name] is not None}
     selected.setdefault("id", available.get("id"))
     return selected
+
+
+def node_platform(request: Request, default: str) -> str:
+    """ "instagram" when the `{node}` path parameter is an Instagram object, else `default`."""
+    node = str(request.path_params.get("node", ""))
+    state: EmulatorState = request.app.state.emulator
+    is_instagram = (
+        node in state.ig_containers
+        or state.objects.get("instagram", node) is not None
+        or any(page.instagram_business_account == node for page in state.config.facebook.pages)
+    )
+    return "instagram" if is_instagram else default

@@ -8,12 +8,12 @@ from fastapi.responses import JSONResponse
 
 from herald_emulator.errors import graph_unsupported
 from herald_emulator.facebook import post_view
-from herald_emulator.graph import authenticate, graph_params, graph_route, select_fields
+from herald_emulator.graph import authenticate, graph_params, graph_route, node_platform, select_fields
 from herald_emulator.instagram import container_view, media_view
 from herald_emulator.routing import platform_router
 from herald_emulator.state import get_state
 
-router = platform_router("facebook")
+router = platform_router("facebook", node_platform)
 
 
 @graph_route(router, "GET", "/{node:graph_id}", name="get_node")

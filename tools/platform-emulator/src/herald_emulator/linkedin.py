@@ -1,4 +1,4 @@
-"""LinkedIn Posts API (`/rest/posts`) and Comments (`/rest|v2/socialActions/{urn}/comments`).
+"""LinkedIn Posts API (`/rest/posts`).
 
 Look-up for reconciliation: `GET /rest/posts?q=author&author={urn}&count=N` is LinkedIn's
 "find posts by author" finder; it lists the author's posts newest first.
@@ -6,7 +6,6 @@ Look-up for reconciliation: `GET /rest/posts?q=author&author={urn}&count=N` is L
 
 import re
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
@@ -17,7 +16,6 @@ from herald_emulator.linkedin_auth import (
     json_body,
     missing_fields_error,
     require_author_allowed,
-    require_restli_protocol,
     require_versioned_headers,
 )
 from herald_emulator.little_text import parse_little_text
@@ -27,7 +25,7 @@ from herald_emulator.store import CreatedObject
 
 router = platform_router("linkedin")
 
-_AUTHOR = re.compile(r"^urn:li:(person|organization):[A-Za-z0-9_\-]+$")
+AUTHOR_URN = re.compile(r"^urn:li:(person|organization):[A-Za-z0-9_\-]+$")
 _VISIBILITIES = {"PUBLIC", "CONNECTIONS", "LOGGED_IN", "CONTAINER"}
 _LIFECYCLE_STATES = {"PUBLISHED", "DRAFT", "PUBLISH_REQUESTED"}
 _REQUIRED_POST_FIELDS = ("author", "commentary", "visibility", "distribution", "lifecycleState")
@@ -87,7 +85,7 @@ def validate_post_body(body: dict[str, Any]) -> None:
     if missing:
         raise missing_fields_error(missing)
     problems: list[str] = []
-    if not isinstance(body["author"], str) or not _AUTHOR.match(body["author"]):
+    if not isinstance(body["author"], str) or not AUTHOR_URN.match(body["author"]):
         problems.append(f'ERROR :: /author :: "{body["author"]}" is not a valid person or organization URN\n')
     if not isinstance(body["commentary"], str):
         problems.append("ERROR :: /commentary :: not a string\n")
@@ -239,98 +237,3 @@ def int_param(value: str | None, default: int) -> int:
         return int(value) if value is not None else default
     except ValueError:
         raise linkedin_error(400, f"Invalid integer parameter {value!r}") from None
-
-
-# --- comments -------------------------------------------------------------------------------
-
-
-@router.post("/rest/socialActions/{target_urn}/comments", name="create_comment", status_code=201)
-async def create_rest_comment(target_urn: str, request: Request) -> JSONResponse:
-    state = get_state(request)
-    require_versioned_headers(state, request)
-    return await create_comment(state, target_urn, request)
-
-
-@router.post("/v2/socialActions/{target_urn}/comments", name="create_comment", status_code=201)
-async def create_v2_comment(target_urn: str, request: Request) -> JSONResponse:
-    state = get_state(request)
-    require_restli_protocol(state, request)
-    return await create_comment(state, target_urn, request)
-
-
-async def create_comment(state: EmulatorState, target_urn: str, request: Request) -> JSONResponse:
-    identity = authenticate(state, request)
-    body = await json_body(request)
-    message = body.get("message")
-    missing = [
-        path
-        for path, present in (("/actor", "actor" in body), ("/message", isinstance(message, dict)))
-        if not present
-    ]
-    if isinstance(message, dict) and "text" not in message:
-        missing.append("/message/text")
-    if missing:
-        raise missing_fields_error(missing)
-    actor, text = body["actor"], message["text"]  # type: ignore[index]
-    if not isinstance(actor, str) or not _AUTHOR.match(actor):
-        raise linkedin_error(422, f'ERROR :: /actor :: "{actor}" is not a valid person or organization URN\n')
-    require_author_allowed(identity, actor)
-    post = resolve_comment_target(state, target_urn)
-    limit = state.config.linkedin.comment_max_chars
-    if utf16_length(text) > limit:
-        raise linkedin_bad_request(
-            400,
-            f"Comment text length ({utf16_length(text)} characters) exceeded the maximum allowed "
-            f"({limit} characters)",
-            [{"description": "Size of text exceeds maxLength", "input": {}, "code": "FIELD_LENGTH_TOO_LONG"}],
-        )
-    return record_comment(state, post, body, actor, text)
-
-
-def resolve_comment_target(state: EmulatorState, target_urn: str) -> CreatedObject:
-    post = state.objects.get("linkedin", target_urn)
-    if post is None:
-        for share, activity in state.extra.linkedin_activity_of_share.items():
-            if activity == target_urn:
-                post = state.objects.get("linkedin", share)
-    if post is None or post.kind != "post":
-        raise linkedin_error(404, f"Entity {target_urn} not found", code="NOT_FOUND")
-    return post
-
-
-def record_comment(
-    state: EmulatorState, post: CreatedObject, body: dict[str, Any], actor: str, text: str
-) -> JSONResponse:
-    activity = state.extra.linkedin_activity_of_share[post.id]
-    comment_id = state.ids.linkedin_id()
-    comment_urn = f"urn:li:comment:({activity},{comment_id})"
-    parent = body.get("parentComment")
-    little = parse_little_text(text)
-    now_ms = int(state.clock.now() * 1000)
-    state.objects.add(
-        CreatedObject(
-            platform="linkedin",
-            kind="comment",
-            id=comment_urn,
-            account=actor,
-            text=little.visible,
-            raw_text=text,
-            created_at=state.clock.now(),
-            url=f"{post_url(post.id)}?commentUrn={quote(comment_urn, safe='')}",
-            in_reply_to=parent if isinstance(parent, str) else post.id,
-            extra={"stored_text": little.stored_raw, "truncated": little.truncated, "object": post.id},
-        )
-    )
-    response = {
-        "id": comment_id,
-        "commentUrn": comment_urn,
-        "$URN": comment_urn,
-        "actor": actor,
-        "object": body.get("object", post.id),
-        "message": {"text": little.stored_raw, "attributes": []},
-        "created": {"actor": actor, "time": now_ms},
-        "lastModified": {"actor": actor, "time": now_ms},
-    }
-    if isinstance(parent, str):
-        response["parentComment"] = parent
-    return JSONResponse(response, status_code=201, headers={"x-restli-id": comment_urn})

@@ -4,10 +4,12 @@ from fastapi import FastAPI
 
 from herald_emulator import (
     facebook,
+    graph_comments,
     graph_objects,
     inspection,
     instagram,
     linkedin,
+    linkedin_comments,
     linkedin_images,
     oauth_linkedin,
     oauth_meta,
@@ -35,6 +37,7 @@ def create_app(settings: Settings | None = None, config: EmulatorConfig | None =
     for module in (
         inspection,
         linkedin,
+        linkedin_comments,
         linkedin_images,
         oauth_linkedin,
         twitter,
@@ -43,6 +46,7 @@ def create_app(settings: Settings | None = None, config: EmulatorConfig | None =
         oauth_meta,
         facebook,
         instagram,
+        graph_comments,
         graph_objects,
     ):
         app.include_router(module.router)

@@ -16,16 +16,22 @@ from herald_emulator.errors import EmulatedError
 from herald_emulator.faults import DroppedResponse, apply_before_call
 from herald_emulator.state import CallRecord, get_state
 
+PlatformResolver = Callable[[Request, str], str]
+
 
 class PlatformRoute(APIRoute):
     platform: ClassVar[str] = ""
+    # Graph paths such as `/{id}/comments` serve Facebook and Instagram alike; a resolver picks
+    # the platform per request so faults, logs and inspection see the right one.
+    resolvers: ClassVar[tuple[PlatformResolver, ...]] = ()
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle_endpoint = super().get_route_handler()
-        platform, endpoint = self.platform, self.name
+        endpoint = self.name
 
         async def handle(request: Request) -> Response:
             state = get_state(request)
+            platform = self.resolvers[0](request, self.platform) if self.resolvers else self.platform
             rules = state.faults.take(platform, endpoint, request.url.path)
             drop = None
             try:
@@ -52,8 +58,9 @@ class PlatformRoute(APIRoute):
         return handle
 
 
-def platform_router(platform: str) -> APIRouter:
-    route_class = type(f"{platform.title()}Route", (PlatformRoute,), {"platform": platform})
+def platform_router(platform: str, resolver: PlatformResolver | None = None) -> APIRouter:
+    attributes: dict[str, Any] = {"platform": platform, "resolvers": (resolver,) if resolver else ()}
+    route_class = type(f"{platform.title()}Route", (PlatformRoute,), attributes)
     return APIRouter(route_class=route_class)
 
 
