@@ -1,0 +1,151 @@
+"""Replicas on one database: restarts, two at once, and re-driving what a dead replica left behind."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import datetime, timedelta
+
+import asyncpg
+import pytest
+
+from herald_common.events import PostCancelled, PostCancelRequested, utcnow
+from herald_common.platforms import Platform
+from herald_common.testing import eventually, unique
+from herald_scheduler.model import LeaseTerms
+from herald_scheduler.service import Outcome, SchedulingService
+
+from .conftest import EngineFactory, Watcher, in_seconds, post
+
+pytestmark = pytest.mark.infra
+# Stores requests as the consumer would, but leases nothing: the engines under test must claim them.
+INTAKE = SchedulingService(LeaseTerms("intake", ttl_seconds=30, horizon_seconds=-3600), 300)
+
+
+async def store(pool: asyncpg.Pool, *requests: object) -> Outcome:
+    async with pool.acquire() as conn, conn.transaction():
+        return await INTAKE.handle(conn, list(requests), utcnow())  # type: ignore[arg-type]
+
+
+async def store_spread(pool: asyncpg.Pool, count: int, start: float, span: float) -> set[str]:
+    """`count` posts on two platforms, due evenly from `start` s to `start + span` s from now."""
+    ids = [unique("p") for _ in range(count)]
+    await store(
+        pool,
+        *(
+            post(i, Platform.LINKEDIN, Platform.TWITTER, at=in_seconds(start + span * n / count))
+            for n, i in enumerate(ids)
+        ),
+    )
+    return {f"due:{i}:{p}:1" for i in ids for p in ("linkedin", "twitter")}
+
+
+def due_ids(watcher: Watcher) -> Counter[str]:
+    return Counter(
+        s.envelope.id for s in watcher.seen if s.topic.startswith("herald.post.due.") and s.envelope
+    )
+
+
+async def test_a_restart_with_pending_schedules_fires_each_exactly_once(
+    pool: asyncpg.Pool, engine_factory: EngineFactory, watcher: Watcher
+) -> None:
+    expected = await store_spread(pool, 150, start=0.5, span=3.0)
+    async with engine_factory("first") as first:
+        await asyncio.sleep(1.5)
+        owner = first.owner
+    # stopped mid-way: its leases are handed back at once, not left to expire
+    assert await pool.fetchval("SELECT count(*) FROM schedules WHERE lease_owner = $1", owner) == 0
+    fired_before = set(due_ids(watcher))
+    assert fired_before < expected
+    async with engine_factory("second"):
+        await eventually(lambda: set(due_ids(watcher)) == expected, timeout=15)
+        await asyncio.sleep(1.0)
+    assert set(due_ids(watcher).values()) == {1}
+    assert await pool.fetchval("SELECT count(*) FROM schedules WHERE state <> 'sent'") == 0
+
+
+async def test_two_replicas_fire_each_due_event_exactly_once_between_them(
+    pool: asyncpg.Pool, engine_factory: EngineFactory, watcher: Watcher
+) -> None:
+    async with engine_factory("a"), engine_factory("b"):
+        expected = await store_spread(pool, 300, start=0.2, span=2.5)
+        await eventually(lambda: set(due_ids(watcher)) == expected, timeout=15)
+        await asyncio.sleep(1.0)
+    assert set(due_ids(watcher).values()) == {1}
+
+
+async def test_what_a_dead_replica_left_firing_or_leased_is_re_driven_with_the_same_event_id(
+    pool: asyncpg.Pool, engine_factory: EngineFactory, watcher: Watcher
+) -> None:
+    crashed_firing, crashed_leased, alive = unique("firing"), unique("leased"), unique("alive")
+    await store(
+        pool,
+        post(crashed_firing, at=in_seconds(-2)),
+        post(crashed_leased, at=in_seconds(-2)),
+        post(alive, at=in_seconds(-2)),
+    )
+    expired = utcnow() - timedelta(seconds=1)
+    await pool.execute(
+        "UPDATE schedules SET state = 'firing', lease_owner = 'dead', lease_until = $2 WHERE post_id = $1",
+        crashed_firing,
+        expired,
+    )
+    await pool.execute(
+        "UPDATE schedules SET state = 'leased', lease_owner = 'dead', lease_until = $2 WHERE post_id = $1",
+        crashed_leased,
+        expired,
+    )
+    await pool.execute(
+        "UPDATE schedules SET state = 'firing', lease_owner = 'busy', lease_until = $2 WHERE post_id = $1",
+        alive,
+        utcnow() + timedelta(seconds=60),
+    )
+    async with engine_factory("survivor"):
+        await eventually(
+            lambda: (
+                {f"due:{crashed_firing}:twitter:1", f"due:{crashed_leased}:twitter:1"}
+                <= set(due_ids(watcher))
+            ),
+            timeout=10,
+        )
+        await asyncio.sleep(1.0)
+    assert f"due:{alive}:twitter:1" not in due_ids(watcher)  # its holder's lease is still good
+    states = dict(await pool.fetch("SELECT post_id, state FROM schedules"))
+    assert states == {crashed_firing: "sent", crashed_leased: "sent", alive: "firing"}
+
+
+async def test_a_cancel_wins_over_a_row_another_replica_holds_leased(
+    pool: asyncpg.Pool, engine_factory: EngineFactory, watcher: Watcher
+) -> None:
+    post_id = unique("held")
+    async with engine_factory("holder") as holder:
+        await store(pool, post(post_id, at=in_seconds(1.5)))
+        await holder.sweep()
+        assert await pool.fetchval("SELECT state FROM schedules WHERE post_id = $1", post_id) == "leased"
+        outcome = await store(
+            pool, PostCancelRequested(post_id=post_id, business_id=7, request_id="r", requested_at=utcnow())
+        )
+        (answer,) = [r for r in outcome.records if r.headers["ce_type"] == PostCancelled.ce_type]
+        assert b'"platforms":["twitter"]' in answer.value
+        await asyncio.sleep(2.0)
+    assert due_ids(watcher) == Counter()
+
+
+async def test_claiming_uses_the_pending_index_whatever_the_backlog(pool: asyncpg.Pool) -> None:
+    far: datetime = utcnow() + timedelta(days=30)
+    await pool.execute(
+        "INSERT INTO schedules (post_id, platform, business_id, state, due_at, scheduled_for, late_policy,"
+        " grace_seconds, target) SELECT 'bulk-' || n, 'twitter', 1, 'pending', $1, $1, 'publish', 300, '{}'"
+        " FROM generate_series(1, 50000) n",
+        far,
+    )
+    await pool.execute("ANALYZE schedules")
+    plan = "\n".join(
+        r[0]
+        for r in await pool.fetch(
+            "EXPLAIN SELECT post_id, platform FROM schedules WHERE state = 'pending' AND due_at <= now()"
+            " ORDER BY due_at LIMIT 5000 FOR UPDATE SKIP LOCKED"
+        )
+    )
+    assert "schedules_pending_due" in plan
+    assert "Seq Scan" not in plan
