@@ -74,3 +74,9 @@ async def test_call_log(client: httpx.AsyncClient) -> None:
 
 async def test_clock_rejects_going_backwards(client: httpx.AsyncClient) -> None:
     assert (await client.post("/_emulator/clock", json={"advance_s": -5})).status_code == 422
+
+
+async def test_malformed_control_requests_are_422(client: httpx.AsyncClient) -> None:
+    for path in ("/_emulator/faults", "/_emulator/config", "/_emulator/clock"):
+        response = await client.post(path, content=b"{not json", headers={"content-type": "application/json"})
+        assert response.status_code == 422, path

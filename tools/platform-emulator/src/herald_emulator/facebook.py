@@ -177,7 +177,8 @@ async def list_feed(node: str, request: Request) -> JSONResponse:
     identity = authenticate(state, request, params)
     page_id = resolve_page_id(state, identity, node)
     count_usage(state, request, identity, "pages", page_id)
-    limit = min(int(params.text("limit") or 25), 100)
+    limit_text = params.text("limit") or "25"
+    limit = min(int(limit_text), 100) if limit_text.isdigit() else 25
     posts = [
         obj for obj in reversed(state.objects.list("facebook", account=page_id, kind="post"))
         if obj.extra.get("published") and not obj.deleted

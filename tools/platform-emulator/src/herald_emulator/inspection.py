@@ -24,6 +24,14 @@ def problem(status: int, title: str, detail: str) -> JSONResponse:
     )
 
 
+async def json_payload(request: Request) -> Any:
+    """The JSON body, or None when it is missing or malformed (callers answer 422)."""
+    try:
+        return await request.json()
+    except ValueError:
+        return None
+
+
 @router.get("/health/live")
 async def live() -> dict[str, str]:
     return {"status": "ok"}
@@ -68,7 +76,7 @@ async def list_faults(request: Request) -> dict[str, Any]:
 
 @router.post("/_emulator/faults", status_code=201)
 async def add_faults(request: Request) -> Response:
-    payload = await request.json()
+    payload = await json_payload(request)
     items = payload.get("rules", payload.get("faults")) if isinstance(payload, dict) else payload
     if isinstance(payload, dict) and items is None:
         items = [payload]
@@ -96,7 +104,7 @@ async def get_config(request: Request) -> dict[str, Any]:
 @router.post("/_emulator/config")
 async def update_config(request: Request) -> Response:
     state = get_state(request)
-    changes = await request.json()
+    changes = await json_payload(request)
     if not isinstance(changes, dict):
         return problem(422, "Invalid config", "send a JSON object with the settings to change")
     try:
@@ -114,7 +122,7 @@ async def get_clock(request: Request) -> dict[str, float]:
 
 @router.post("/_emulator/clock")
 async def advance_clock(request: Request) -> Response:
-    payload = await request.json()
+    payload = await json_payload(request)
     seconds = payload.get("advance_s") if isinstance(payload, dict) else None
     if not isinstance(seconds, int | float) or seconds < 0:
         return problem(422, "Invalid clock change", 'send {"advance_s": <seconds, >= 0>}')

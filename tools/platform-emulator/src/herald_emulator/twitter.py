@@ -251,7 +251,7 @@ async def user_tweets(user_id: str, request: Request) -> JSONResponse:
         for obj in reversed(state.objects.list("twitter", account=user_id, kind="tweet"))
         if not obj.deleted
     ]
-    if params.get("since_id"):
+    if params.get("since_id", "").isdigit():
         tweets = [obj for obj in tweets if int(obj.id) > int(params["since_id"])]
     start = int(params["pagination_token"]) if params.get("pagination_token", "").isdigit() else 0
     page = tweets[start : start + int(max_results)]
