@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from herald_emulator.little_text import escape_little_text, parse_little_text
 
@@ -43,3 +45,17 @@ def test_escape_round_trips_any_text() -> None:
     parsed = parse_little_text(escaped)
     assert parsed.visible == text
     assert not parsed.truncated
+
+
+@given(st.text())
+def test_escaping_any_text_never_truncates_and_round_trips(text: str) -> None:
+    parsed = parse_little_text(escape_little_text(text))
+    assert not parsed.truncated
+    assert parsed.visible == text
+
+
+@given(st.text())
+def test_visible_text_is_never_longer_than_the_raw_text(text: str) -> None:
+    parsed = parse_little_text(text)
+    assert len(parsed.visible) <= len(text)
+    assert text.startswith(parsed.stored_raw)

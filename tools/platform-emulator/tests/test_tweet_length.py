@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from herald_emulator.tweet_length import weighted_length
 
@@ -48,3 +50,12 @@ def test_empty_and_invalid_characters_are_not_valid() -> None:
 
 def test_permillage() -> None:
     assert weighted_length("a" * 140).permillage == 500
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=400))
+def test_validity_follows_length_and_invalid_characters(text: str) -> None:
+    result = weighted_length(text)
+    assert result.weighted_length >= 0
+    assert result.valid == (
+        0 < result.weighted_length <= 280 and not any(c in "\ufffe\ufeff\uffff" for c in text)
+    )
