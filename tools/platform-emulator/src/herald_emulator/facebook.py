@@ -1,5 +1,5 @@
-"""Facebook Pages publishing: `/{page-id}/feed`, `/{page-id}/photos`, `/{object-id}/comments`, and
-`GET /{page-id}/feed` for reconciliation. Every path also works with a `/vNN.N` prefix.
+"""Facebook Pages publishing: `POST /{page-id}/feed`, `POST /{page-id}/photos`, and `GET /{page-id}/feed`
+for reconciliation. Every path also works with a `/vNN.N` prefix; comments live in graph_comments.py.
 """
 
 from typing import Any

@@ -74,7 +74,7 @@ async def create_post(request: Request) -> Response:
             },
         )
     )
-    return Response(status_code=201, headers={"x-restli-id": share_urn, "x-linkedin-id": share_urn})
+    return Response(status_code=201, headers={"x-restli-id": share_urn})
 
 
 def validate_post_body(body: dict[str, Any]) -> None:

@@ -22,7 +22,8 @@ PlatformResolver = Callable[[Request, str], str]
 class PlatformRoute(APIRoute):
     platform: ClassVar[str] = ""
     # Graph paths such as `/{id}/comments` serve Facebook and Instagram alike; a resolver picks
-    # the platform per request so faults, logs and inspection see the right one.
+    # the platform per request so faults and the call log see the right one. (Kept in a tuple:
+    # a bare function stored on the class would be bound as a method.)
     resolvers: ClassVar[tuple[PlatformResolver, ...]] = ()
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
