@@ -10,6 +10,13 @@ We implement it rather than use the ``twitter-text-parser`` package (3.0.0, 2023
 package passes the vectors but imports ``pkg_resources``, which current setuptools no
 longer ships, takes about 1 ms per tweet, and merges CRLF into one character where the
 reference counts two.
+
+Checked against the reference (twitter-text 3.1.0, npm): all conformance vectors, and
+9,997 of 10,000 fuzzed texts. The three others put a URL without protocol right after
+non-ASCII text and give it a path: twitter-text then skips the URL's length in UTF-16 units
+from the domain, which can stop inside an emoji; we stay on code points (1 to 4 apart).
+Emoji sequences come from current Unicode data where twitter-text 3.1 has Unicode 12's, so
+newer ZWJ sequences (``❤️‍🔥``) count 2 here and 5 there.
 """
 
 import re

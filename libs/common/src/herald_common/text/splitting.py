@@ -148,13 +148,23 @@ def _join(atoms: list[_Atom], first: int, last: int) -> str:
 def _furthest_fit(atoms: list[_Atom], first: int, limit: int, measure: Measure, label: str) -> int:
     """Index of the last atom such that atoms[first..it] fit with ``label``; first - 1 if none.
 
-    Binary search: adding atoms never makes a text shorter. Every atom weighs at least 1,
-    so no part holds more than ``limit`` atoms.
+    Galloping then binary search (adding atoms never makes a text shorter), so the texts we
+    measure stay near the limit's size rather than the whole rest of the post.
     """
-    low, high = first - 1, min(len(atoms) - 1, first + limit)
+
+    def fits(last: int) -> bool:
+        return measure(_join(atoms, first, last) + label) <= limit
+
+    if not fits(first):
+        return first - 1
+    low, step = first, 1  # atoms[first..low] fit
+    while low + step < len(atoms) and fits(low + step):
+        low += step
+        step *= 2
+    high = min(low + step, len(atoms)) - 1  # atoms[first..high + 1] don't fit, or there are none
     while low < high:
         middle = (low + high + 1) // 2
-        if measure(_join(atoms, first, middle) + label) <= limit:
+        if fits(middle):
             low = middle
         else:
             high = middle - 1
