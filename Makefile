@@ -36,7 +36,7 @@ token: ## A dev bearer token for the demo business (BUSINESS_ID=2 for the other 
 	@$(STACK) token --business-id $(BUSINESS_ID)
 
 test: install ## Start the test infrastructure, run lint, types and every test, stop what was started
-	@$(TEST_ENV) tools/run-tests.sh
+	@$(TEST_ENV) tools/run-tests.sh $(PYTEST_ARGS)
 
 lint: install ## ruff (lint and format check)
 	@.venv/bin/ruff check . && .venv/bin/ruff format --check .

@@ -14,6 +14,10 @@ trap stop_all EXIT
 trap 'exit 130' INT TERM
 
 set -e
+# A clean slate every run: a fresh database, broker log and Redis, so results never depend on a
+# previous run. (Kafka's jars live outside the state folder and are kept.)
+stop_all 2>/dev/null
+rm -rf "${HERALD_STATE_DIR:?}"
 for s in kafka postgres redis; do tools/infra/$s.sh start; done
 set +e
 

@@ -21,14 +21,23 @@ from asgi_lifespan import LifespanManager
 pytestmark = [pytest.mark.infra]
 
 ROOT = Path(__file__).resolve().parents[2]
-PORTS = {"HERALD_KAFKA_PORT": "39092", "HERALD_KAFKA_CONTROLLER_PORT": "39093", "HERALD_PG_PORT": "35432",
-         "HERALD_REDIS_PORT": "36379"}
+PORTS = {
+    "HERALD_KAFKA_PORT": "49092",
+    "HERALD_KAFKA_CONTROLLER_PORT": "49093",
+    "HERALD_PG_PORT": "45432",
+    "HERALD_REDIS_PORT": "46379",
+}
 
 
 def infra(state: Path, name: str, action: str) -> None:
     env = {**os.environ, **PORTS, "HERALD_STATE_DIR": str(state), "HERALD_PG_FSYNC": "off"}
-    subprocess.run([str(ROOT / "tools" / "infra" / f"{name}.sh"), action], env=env, check=True,
-                   capture_output=True, timeout=120)
+    subprocess.run(
+        [str(ROOT / "tools" / "infra" / f"{name}.sh"), action],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -57,8 +66,12 @@ def service_apps() -> dict[str, object]:
     from herald_scheduler.main import create_app as scheduler
     from herald_scheduler.settings import Settings as SchedulerSettings
 
-    common = {"kafka_bootstrap_servers": "127.0.0.1:39092", "database_url": "postgresql://postgres@127.0.0.1:35432/herald",
-              "redis_url": "redis://127.0.0.1:36379/0", "readiness_timeout_seconds": 1.0}
+    common = {
+        "kafka_bootstrap_servers": "127.0.0.1:49092",
+        "database_url": "postgresql://postgres@127.0.0.1:45432/herald",
+        "redis_url": "redis://127.0.0.1:46379/0",
+        "readiness_timeout_seconds": 1.0,
+    }
     return {
         "api-gateway": gateway(GatewaySettings(**common)),
         "scheduler": scheduler(SchedulerSettings(**common)),
@@ -73,9 +86,13 @@ async def clients(private_infra: Path) -> AsyncIterator[dict[str, httpx.AsyncCli
     async with AsyncExitStack() as stack:
         out = {}
         for name, app in service_apps().items():
-            manager = await stack.enter_async_context(LifespanManager(app, startup_timeout=90, shutdown_timeout=30))
+            manager = await stack.enter_async_context(
+                LifespanManager(app, startup_timeout=90, shutdown_timeout=30)
+            )
             transport = httpx.ASGITransport(app=manager.app)
-            out[name] = await stack.enter_async_context(httpx.AsyncClient(transport=transport, base_url="http://svc"))
+            out[name] = await stack.enter_async_context(
+                httpx.AsyncClient(transport=transport, base_url="http://svc")
+            )
         yield out
 
 
@@ -84,8 +101,9 @@ async def readiness(clients: dict[str, httpx.AsyncClient]) -> dict[str, tuple[in
     return {name: (r.status_code, r.json()) for name, r in zip(clients, responses, strict=True)}
 
 
-async def wait_for(clients: dict[str, httpx.AsyncClient], status: int, timeout: float = 60,
-                   only: set[str] | None = None) -> dict[str, tuple[int, dict]]:
+async def wait_for(
+    clients: dict[str, httpx.AsyncClient], status: int, timeout: float = 60, only: set[str] | None = None
+) -> dict[str, tuple[int, dict]]:
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
         seen = await readiness(clients)
@@ -108,8 +126,9 @@ async def test_all_ready_when_everything_is_up(clients: dict[str, httpx.AsyncCli
 
 
 @pytest.mark.parametrize("dependency", ["redis", "postgres", "kafka"])
-async def test_readiness_follows_a_stopped_dependency(clients: dict[str, httpx.AsyncClient], private_infra: Path,
-                                                      dependency: str) -> None:
+async def test_readiness_follows_a_stopped_dependency(
+    clients: dict[str, httpx.AsyncClient], private_infra: Path, dependency: str
+) -> None:
     before = await wait_for(clients, 200)
     users = {name for name, (_, body) in before.items() if dependency in body["checks"]}
     assert users, f"no service checks {dependency}"

@@ -23,17 +23,30 @@ def ensure_signing_key(state: Path) -> tuple[Path, Path]:
     if not private.exists():
         keys.mkdir(parents=True, exist_ok=True)
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        private.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                              serialization.NoEncryption()))
+        private.write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
         private.chmod(0o600)
-        public.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM,
-                                                         serialization.PublicFormat.SubjectPublicKeyInfo))
+        public.write_bytes(
+            key.public_key().public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+        )
     return private, public
 
 
 def dev_token(state: Path, business_id: int, ttl_days: int = 30) -> str:
     private, _ = ensure_signing_key(state)
     now = int(time.time())
-    claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": f"demo-user-{business_id}", "businesses": [business_id],
-              "iat": now, "nbf": now, "exp": now + ttl_days * 86400}
+    claims = {
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "sub": f"demo-user-{business_id}",
+        "businesses": [business_id],
+        "iat": now,
+        "nbf": now,
+        "exp": now + ttl_days * 86400,
+    }
     return jwt.encode(claims, private.read_bytes(), algorithm="RS256", headers={"kid": "dev"})

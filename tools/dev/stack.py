@@ -50,16 +50,28 @@ def emulator_url() -> str:
 
 
 def processes() -> list[Proc]:
+    # The publishers speak to the emulator with its demo accounts' tokens (see its README).
     platform_urls = (
         ("HERALD_LINKEDIN_API_BASE_URL", emulator_url()),
         ("HERALD_TWITTER_API_BASE_URL", emulator_url()),
         ("HERALD_GRAPH_API_BASE_URL", emulator_url()),
+        ("HERALD_LINKEDIN_ACCESS_TOKEN", "dev-linkedin"),
+        ("HERALD_TWITTER_USER_TOKEN", "dev-x"),
+        ("HERALD_FACEBOOK_PAGE_TOKEN", "dev-meta-page"),
     )
     return [
-        Proc("platform-emulator", "herald-platform-emulator", 8090 + OFFSET,
-             (("HERALD_EMULATOR_PORT", str(8090 + OFFSET)),)),
-        Proc("api-gateway", "herald-api-gateway", 8000 + OFFSET,
-             (("HERALD_AUTH_DEV_PUBLIC_KEY_FILE", str(ensure_signing_key(STATE)[1])),)),
+        Proc(
+            "platform-emulator",
+            "herald-platform-emulator",
+            8090 + OFFSET,
+            (("HERALD_EMULATOR_PORT", str(8090 + OFFSET)),),
+        ),
+        Proc(
+            "api-gateway",
+            "herald-api-gateway",
+            8000 + OFFSET,
+            (("HERALD_AUTH_DEV_PUBLIC_KEY_FILE", str(ensure_signing_key(STATE)[1])),),
+        ),
         Proc("scheduler", "herald-scheduler", 8001 + OFFSET),
         Proc("publisher-linkedin", "herald-publisher-linkedin", 8002 + OFFSET, platform_urls),
         Proc("publisher-twitter", "herald-publisher-twitter", 8003 + OFFSET, platform_urls),
@@ -69,8 +81,11 @@ def processes() -> list[Proc]:
 
 def infra(action: str, quiet: bool = False) -> None:
     for name in ("kafka", "postgres", "redis") if action != "stop" else ("redis", "postgres", "kafka"):
-        subprocess.run([str(ROOT / "tools" / "infra" / f"{name}.sh"), action], check=action != "stop",
-                       stderr=subprocess.DEVNULL if quiet else None)
+        subprocess.run(
+            [str(ROOT / "tools" / "infra" / f"{name}.sh"), action],
+            check=action != "stop",
+            stderr=subprocess.DEVNULL if quiet else None,
+        )
 
 
 def read_pid(p: Proc) -> int | None:
@@ -104,15 +119,22 @@ def start(p: Proc) -> None:
     env.setdefault("HERALD_LOG_JSON", "true")
     log = (LOGS / f"{p.name}.log").open("ab")
     # A session of its own: Ctrl-C in the terminal reaches us, and we stop the services in order.
-    proc = subprocess.Popen([str(exe)], env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            start_new_session=True, cwd=ROOT)
+    proc = subprocess.Popen(
+        [str(exe)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+        cwd=ROOT,
+    )
     p.pidfile.write_text(str(proc.pid))
 
 
-def stop(p: Proc, grace: float = 20.0) -> None:
+def stop(p: Proc, grace: float = 20.0, sig: signal.Signals = signal.SIGTERM) -> None:
     pid = read_pid(p)
     if pid:
-        os.kill(pid, signal.SIGTERM)
+        os.kill(pid, sig)
         deadline = time.monotonic() + grace
         while time.monotonic() < deadline:
             try:
@@ -176,6 +198,28 @@ def cmd_status(_: argparse.Namespace) -> int:
     return 0
 
 
+def by_name(names: list[str]) -> list[Proc]:
+    known = {p.name: p for p in processes()}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise SystemExit(f"unknown process(es): {', '.join(unknown)}; known: {', '.join(known)}")
+    return [known[n] for n in names]
+
+
+def cmd_stop(args: argparse.Namespace) -> int:
+    """Stop single processes; --kill sends SIGKILL (a crash), for failure drills and tests."""
+    for p in by_name(args.names):
+        stop(p, sig=signal.SIGKILL if args.kill else signal.SIGTERM)
+    return 0
+
+
+def cmd_start(args: argparse.Namespace) -> int:
+    procs = by_name(args.names)
+    for p in procs:
+        start(p)
+    return 0 if wait_ready(procs) else 1
+
+
 def cmd_token(args: argparse.Namespace) -> int:
     print(dev_token(STATE, args.business_id))
     return 0
@@ -186,7 +230,8 @@ def cmd_dev(args: argparse.Namespace) -> int:
         cmd_down(argparse.Namespace(quiet=False, services_only=False))
         return 1
     gateway = 8000 + OFFSET
-    print(f"""
+    print(
+        f"""
 Herald is running. Try it:
 
   export TOKEN={dev_token(STATE, 1)}
@@ -196,7 +241,9 @@ Herald is running. Try it:
   curl -s {emulator_url()}/_emulator/twitter/posts      # what the platforms received
 
 API docs: http://127.0.0.1:{gateway}/docs   logs: {LOGS}/   token for business 2: make token BUSINESS_ID=2
-Press Ctrl-C to stop everything.""", flush=True)
+Press Ctrl-C to stop everything.""",
+        flush=True,
+    )
     stopping = False
 
     def on_signal(*_: object) -> None:
@@ -221,6 +268,13 @@ def main() -> int:
     down.add_argument("--services-only", action="store_true")
     down.set_defaults(fn=cmd_down)
     sub.add_parser("status").set_defaults(fn=cmd_status)
+    stop_one = sub.add_parser("stop", help="stop some processes of a running stack")
+    stop_one.add_argument("names", nargs="+")
+    stop_one.add_argument("--kill", action="store_true", help="SIGKILL instead of SIGTERM")
+    stop_one.set_defaults(fn=cmd_stop)
+    start_one = sub.add_parser("start", help="start some processes of a running stack")
+    start_one.add_argument("names", nargs="+")
+    start_one.set_defaults(fn=cmd_start)
     token = sub.add_parser("token")
     token.add_argument("--business-id", type=int, default=1)
     token.set_defaults(fn=cmd_token)

@@ -36,8 +36,9 @@ def create_service_app(
 ) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_infra(settings, schema=schema, migrations=migrations, broker=broker,
-                              use_redis=use_redis) as infra:
+        async with open_infra(
+            settings, schema=schema, migrations=migrations, broker=broker, use_redis=use_redis
+        ) as infra:
             app.state.infra = infra
             async with components(infra, app) if components else nullcontext():
                 if broker is not None:

@@ -26,12 +26,25 @@ _RESERVED = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskN
 
 _SECRET_PATTERNS = [
     (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9\-._~+/]+=*"), r"\1[redacted]"),
-    (re.compile(r"(?i)((?:access|refresh)_token|client_secret|password|api_key|oauth_signature)"
-                r"([\"']?\s*[:=]\s*[\"']?)[^\s\"'&,}]+"), r"\1\2[redacted]"),
+    (
+        re.compile(
+            r"(?i)((?:access|refresh)_token|client_secret|password|api_key|oauth_signature)"
+            r"([\"']?\s*[:=]\s*[\"']?)[^\s\"'&,}]+"
+        ),
+        r"\1\2[redacted]",
+    ),
     (re.compile(r"\bhk_[A-Za-z0-9_\-]{8,}"), "hk_[redacted]"),
 ]
-_SECRET_KEYS = {"token", "access_token", "refresh_token", "authorization", "password", "secret",
-                "client_secret", "api_key"}
+_SECRET_KEYS = {
+    "token",
+    "access_token",
+    "refresh_token",
+    "authorization",
+    "password",
+    "secret",
+    "client_secret",
+    "api_key",
+}
 
 
 def redact(text: str) -> str:

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import asyncpg
 import uvicorn
@@ -82,14 +82,23 @@ async def open_infra(
         if schema is not None:
             if settings.auto_migrate and migrations is not None:
                 await _until_up("postgres", lambda: migrate(settings, schema, migrations))
-            infra.pool = await _until_up("postgres", lambda: create_pool(
-                settings.database_url, schema=schema, min_size=settings.database_pool_min, max_size=settings.database_pool_max))
+            infra.pool = await _until_up(
+                "postgres",
+                lambda: create_pool(
+                    settings.database_url,
+                    schema=schema,
+                    min_size=settings.database_pool_min,
+                    max_size=settings.database_pool_max,
+                ),
+            )
         if use_redis:
             infra.redis = create_redis(settings.redis_url)
         if broker is not None:
             infra.broker = broker
-            await _until_up("kafka", lambda: ensure_topics(settings.kafka_bootstrap_servers,
-                                                           settings.kafka_topic_partitions))
+            await _until_up(
+                "kafka",
+                lambda: ensure_topics(settings.kafka_bootstrap_servers, settings.kafka_topic_partitions),
+            )
         yield infra
     finally:
         if infra.broker is not None:
@@ -120,9 +129,15 @@ async def start_broker(broker: KafkaBroker) -> None:
     await _until_up("kafka", broker.start)
 
 
-def serve(app: object, settings: HeraldSettings) -> None:
+def serve(app: Any, settings: HeraldSettings) -> None:
     """Run an ASGI app with uvicorn; SIGTERM/SIGINT trigger a graceful lifespan shutdown."""
     configure_logging(settings.service_name, settings.log_level, settings.log_json)
     configure_tracing(settings.service_name, settings.otlp_endpoint)
-    uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_config=None,  # type: ignore[arg-type]
-                timeout_graceful_shutdown=int(settings.shutdown_grace_seconds), lifespan="on")
+    uvicorn.run(
+        app,
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,
+        timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
+        lifespan="on",
+    )

@@ -30,7 +30,9 @@ class HeraldSettings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
     readiness_timeout_seconds: float = Field(1.0, gt=0, description="per-dependency budget of /health/ready")
-    shutdown_grace_seconds: float = Field(15.0, gt=0, description="how long in-flight work may take on SIGTERM")
+    shutdown_grace_seconds: float = Field(
+        15.0, gt=0, description="how long in-flight work may take on SIGTERM"
+    )
 
     otlp_endpoint: str | None = Field(None, description="OTLP/HTTP traces endpoint; unset means no export")
     auto_migrate: bool = Field(True, description="apply this service's migrations at start-up")

@@ -26,3 +26,60 @@ async def eventually(
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"condition not met within {timeout}s")
         await asyncio.sleep(interval)
+
+
+async def topic_partitions(bootstrap: str, topic: str) -> list[Any]:
+    """Every partition of a topic, as aiokafka TopicPartitions."""
+    from aiokafka import TopicPartition
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        (described,) = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    return [TopicPartition(topic, p["partition"]) for p in described["partitions"]]
+
+
+async def read_topic(
+    bootstrap: str, topic: str, *, since: dict[Any, int] | None = None, timeout: float = 10.0
+) -> list[Any]:
+    """Every record of `topic` from `since` (partition -> offset; default the beginning) to its current end."""
+    from aiokafka import AIOKafkaConsumer
+
+    partitions = await topic_partitions(bootstrap, topic)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        consumer.assign(partitions)
+        for tp in partitions:
+            if since and tp in since:
+                consumer.seek(tp, since[tp])
+        if not since:
+            await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        found: list[Any] = []
+
+        async def behind() -> bool:
+            return any([await consumer.position(tp) < end for tp, end in ends.items()])
+
+        async with asyncio.timeout(timeout):
+            while await behind():
+                for records in (await consumer.getmany(timeout_ms=200)).values():
+                    found.extend(records)
+        return found
+    finally:
+        await consumer.stop()
+
+
+async def end_offsets(bootstrap: str, topic: str) -> dict[Any, int]:
+    from aiokafka import AIOKafkaConsumer
+
+    partitions = await topic_partitions(bootstrap, topic)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    await consumer.start()
+    try:
+        return dict(await consumer.end_offsets(partitions))
+    finally:
+        await consumer.stop()

@@ -99,6 +99,8 @@ class HttpMetricsMiddleware:
                 HTTP_DURATION.labels(route, scope["method"], str(status)).observe(time.perf_counter() - start)
 
 
-def add_observability(app: FastAPI, checks: Callable[[], Mapping[str, ReadinessCheck]], timeout: float) -> None:
+def add_observability(
+    app: FastAPI, checks: Callable[[], Mapping[str, ReadinessCheck]], timeout: float
+) -> None:
     app.include_router(health_router(checks, timeout))
     app.add_middleware(HttpMetricsMiddleware, fastapi_app=app)

@@ -16,19 +16,23 @@ pytestmark = pytest.mark.infra
 @pytest.fixture
 def migrations_dir(tmp_path: Path) -> Path:
     (tmp_path / "0001_create_widgets.sql").write_text(
-        "CREATE TABLE widgets (id bigint PRIMARY KEY, name text NOT NULL);")
+        "CREATE TABLE widgets (id bigint PRIMARY KEY, name text NOT NULL);"
+    )
     (tmp_path / "0002_add_colour.sql").write_text("ALTER TABLE widgets ADD COLUMN colour text;")
     return tmp_path
 
 
-async def test_applies_in_order_into_the_schema_and_is_idempotent(fresh_database: str, migrations_dir: Path) -> None:
+async def test_applies_in_order_into_the_schema_and_is_idempotent(
+    fresh_database: str, migrations_dir: Path
+) -> None:
     conn = await asyncpg.connect(fresh_database)
     try:
         first = await apply_migrations(conn, "svc", migrations_dir)
         again = await apply_migrations(conn, "svc", migrations_dir)
         columns = await conn.fetch(
             "SELECT column_name FROM information_schema.columns WHERE table_schema='svc' AND table_name='widgets'"
-            " ORDER BY ordinal_position")
+            " ORDER BY ordinal_position"
+        )
         recorded = await conn.fetch("SELECT version FROM svc.schema_migrations ORDER BY version")
     finally:
         await conn.close()
@@ -38,7 +42,9 @@ async def test_applies_in_order_into_the_schema_and_is_idempotent(fresh_database
     assert [r["version"] for r in recorded] == ["0001", "0002"]
 
 
-async def test_concurrent_runners_apply_each_migration_once(fresh_database: str, migrations_dir: Path) -> None:
+async def test_concurrent_runners_apply_each_migration_once(
+    fresh_database: str, migrations_dir: Path
+) -> None:
     conns = [await asyncpg.connect(fresh_database) for _ in range(3)]
     try:
         results = await asyncio.gather(*(apply_migrations(c, "svc", migrations_dir) for c in conns))
@@ -66,7 +72,9 @@ async def test_a_failing_migration_leaves_nothing_half_applied(fresh_database: s
     try:
         with pytest.raises(asyncpg.UndefinedFunctionError):
             await apply_migrations(conn, "svc", tmp_path)
-        schemas = await conn.fetchval("SELECT count(*) FROM information_schema.schemata WHERE schema_name='svc'")
+        schemas = await conn.fetchval(
+            "SELECT count(*) FROM information_schema.schemata WHERE schema_name='svc'"
+        )
     finally:
         await conn.close()
     assert schemas == 0

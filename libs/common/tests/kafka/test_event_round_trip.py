@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from herald_common.events import Envelope, PostRequested, PostTarget, encode, topics, utcnow
@@ -14,7 +12,7 @@ from herald_common.kafka.deadletter import ORIGIN_TOPIC_HEADER, REASON_HEADER
 from herald_common.kafka.topics_admin import ensure_topics
 from herald_common.platforms import Platform
 from herald_common.settings import HeraldSettings
-from herald_common.testing import eventually, unique
+from herald_common.testing import end_offsets, eventually, read_topic, unique
 
 pytestmark = pytest.mark.infra
 
@@ -32,44 +30,16 @@ async def topic(kafka_bootstrap: str) -> str:
     return name
 
 
-async def _dead_letter_end(bootstrap: str) -> dict[TopicPartition, int]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        (described,) = await admin.describe_topics([topics.DEAD_LETTER])
-    finally:
-        await admin.close()
-    parts = [TopicPartition(topics.DEAD_LETTER, p["partition"]) for p in described["partitions"]]
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
-    await consumer.start()
-    try:
-        return await consumer.end_offsets(parts)
-    finally:
-        await consumer.stop()
-
-
-async def _read_dead_letters(bootstrap: str, since: dict[TopicPartition, int], want: int) -> list:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        consumer.assign(list(since))
-        for tp, offset in since.items():
-            consumer.seek(tp, offset)
-        got: list = []
-        async with asyncio.timeout(15):
-            while len(got) < want:
-                batch = await consumer.getmany(timeout_ms=500)
-                for records in batch.values():
-                    got.extend(records)
-        return got
-    finally:
-        await consumer.stop()
-
-
 def _post(post_id: str) -> PostRequested:
     return PostRequested(
-        post_id=post_id, business_id=7, requested_at=utcnow(),
-        targets=(PostTarget(platform=Platform.TWITTER, content="hello ✨ world", media_urls=("https://x.test/a.jpg",)),),
+        post_id=post_id,
+        business_id=7,
+        requested_at=utcnow(),
+        targets=(
+            PostTarget(
+                platform=Platform.TWITTER, content="hello ✨ world", media_urls=("https://x.test/a.jpg",)
+            ),
+        ),
     )
 
 
@@ -82,7 +52,7 @@ async def test_event_round_trip_and_dead_letter(kafka_bootstrap: str, topic: str
     async def handle(envelope: Envelope) -> None:
         received.append(envelope)
 
-    dlq_start = await _dead_letter_end(kafka_bootstrap)
+    dlq_start = await end_offsets(kafka_bootstrap, topics.DEAD_LETTER)
     sent = _post("post-1")
     record = encode(sent, source="/herald/tests", event_id="evt-1")
 
@@ -94,13 +64,28 @@ async def test_event_round_trip_and_dead_letter(kafka_bootstrap: str, topic: str
             ok_headers = [(k, v.encode()) for k, v in record.headers.items()]
             # a valid event, then two malformed ones, then another valid one: the consumer must carry on
             await producer.send_and_wait(topic, record.value, key=record.key, headers=ok_headers, partition=0)
-            await producer.send_and_wait(topic, b'{"post_id": "x"}', key=b"x", partition=0,
-                                         headers=[(k, v) for k, v in ok_headers if k != "ce_id"])
-            await producer.send_and_wait(topic, b'{"post_id": "y", "business_id": "not a number"}', key=b"y",
-                                         headers=ok_headers, partition=0)
+            await producer.send_and_wait(
+                topic,
+                b'{"post_id": "x"}',
+                key=b"x",
+                partition=0,
+                headers=[(k, v) for k, v in ok_headers if k != "ce_id"],
+            )
+            await producer.send_and_wait(
+                topic,
+                b'{"post_id": "y", "business_id": "not a number"}',
+                key=b"y",
+                headers=ok_headers,
+                partition=0,
+            )
             second = encode(_post("post-2"), source="/herald/tests", event_id="evt-2")
-            await producer.send_and_wait(topic, second.value, key=second.key, partition=0,
-                                         headers=[(k, v.encode()) for k, v in second.headers.items()])
+            await producer.send_and_wait(
+                topic,
+                second.value,
+                key=second.key,
+                partition=0,
+                headers=[(k, v.encode()) for k, v in second.headers.items()],
+            )
         finally:
             await producer.stop()
         await eventually(lambda: len(received) == 2, timeout=20)
@@ -111,11 +96,12 @@ async def test_event_round_trip_and_dead_letter(kafka_bootstrap: str, topic: str
     assert (first.id, first.source, first.type) == ("evt-1", "/herald/tests", "com.herald.post.requested.v1")
     assert received[1].data.post_id == "post-2"
 
-    dead = await _read_dead_letters(kafka_bootstrap, dlq_start, want=2)
+    dead = await read_topic(kafka_bootstrap, topics.DEAD_LETTER, since=dlq_start)
     mine = [r for r in dead if dict(r.headers).get(ORIGIN_TOPIC_HEADER) == topic.encode()]
     assert len(mine) == 2
-    reasons = [dict(r.headers)[REASON_HEADER].decode() for r in mine]
-    assert "missing CloudEvents header(s): ce_id" in reasons[0]
-    assert "business_id" in reasons[1]
-    assert "invalid com.herald.post.requested.v1 data" in reasons[1]
-    assert mine[1].value == b'{"post_id": "y", "business_id": "not a number"}'
+    by_key = {r.key: dict(r.headers)[REASON_HEADER].decode() for r in mine}  # partitions differ: match by key
+    assert by_key[b"x"] == "missing CloudEvents header(s): ce_id"
+    assert "invalid com.herald.post.requested.v1 data" in by_key[b"y"]
+    assert "business_id" in by_key[b"y"]
+    (bad,) = [r for r in mine if r.key == b"y"]
+    assert bad.value == b'{"post_id": "y", "business_id": "not a number"}'

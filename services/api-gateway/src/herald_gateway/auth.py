@@ -26,8 +26,10 @@ class Caller:
         if requested is None:
             if len(self.business_ids) == 1:
                 return next(iter(self.business_ids))
-            raise Unprocessable("business_id is required: you belong to several businesses",
-                                businesses=sorted(self.business_ids))
+            raise Unprocessable(
+                "business_id is required: you belong to several businesses",
+                businesses=sorted(self.business_ids),
+            )
         if requested not in self.business_ids:
             raise NotFound(f"business {requested} not found")  # never confirm another tenant exists
         return requested
@@ -43,9 +45,15 @@ class JwtVerifier:
         if self._key is None:
             raise Unauthorized("no token verifier is configured (set HERALD_AUTH_DEV_PUBLIC_KEY_FILE)")
         try:
-            claims = jwt.decode(token, self._key, algorithms=["RS256"], audience=self._settings.auth_audience,
-                                issuer=self._settings.auth_issuer, leeway=self._settings.auth_leeway_seconds,
-                                options={"require": ["exp", "iss", "aud", "sub"]})
+            claims = jwt.decode(
+                token,
+                self._key,
+                algorithms=["RS256"],
+                audience=self._settings.auth_audience,
+                issuer=self._settings.auth_issuer,
+                leeway=self._settings.auth_leeway_seconds,
+                options={"require": ["exp", "iss", "aud", "sub"]},
+            )
         except jwt.ExpiredSignatureError:
             raise Unauthorized("the token has expired") from None
         except jwt.InvalidTokenError as exc:

@@ -38,11 +38,16 @@ def check_key(key: str) -> str:
     return key
 
 
-async def find(conn: asyncpg.Connection | asyncpg.Pool, business_id: int, key: str, digest: str,
-               ttl_hours: int) -> StoredResponse | None:
+async def find(
+    conn: asyncpg.Connection | asyncpg.Pool, business_id: int, key: str, digest: str, ttl_hours: int
+) -> StoredResponse | None:
     row = await conn.fetchrow(
         "SELECT request_hash, status_code, response FROM idempotency_keys WHERE business_id = $1 AND key = $2"
-        " AND created_at > now() - make_interval(hours => $3)", business_id, key, ttl_hours)
+        " AND created_at > now() - make_interval(hours => $3)",
+        business_id,
+        key,
+        ttl_hours,
+    )
     if row is None:
         return None
     if row["request_hash"] != digest:
@@ -50,20 +55,37 @@ async def find(conn: asyncpg.Connection | asyncpg.Pool, business_id: int, key: s
     return StoredResponse(row["status_code"], orjson.loads(row["response"]))
 
 
-async def remember(conn: asyncpg.Connection, business_id: int, key: str, digest: str, ttl_hours: int,
-                   response: StoredResponse) -> None:
+async def remember(
+    conn: asyncpg.Connection,
+    business_id: int,
+    key: str,
+    digest: str,
+    ttl_hours: int,
+    response: StoredResponse,
+) -> None:
     # An expired row for the key is replaced; a live one means a concurrent twin won the race.
-    await conn.execute("DELETE FROM idempotency_keys WHERE business_id = $1 AND key = $2"
-                       " AND created_at <= now() - make_interval(hours => $3)", business_id, key, ttl_hours)
+    await conn.execute(
+        "DELETE FROM idempotency_keys WHERE business_id = $1 AND key = $2"
+        " AND created_at <= now() - make_interval(hours => $3)",
+        business_id,
+        key,
+        ttl_hours,
+    )
     stored = await conn.fetchval(
         "INSERT INTO idempotency_keys (business_id, key, request_hash, status_code, response)"
         " VALUES ($1,$2,$3,$4,$5) ON CONFLICT DO NOTHING RETURNING true",
-        business_id, key, digest, response.status_code, orjson.dumps(response.body).decode())
+        business_id,
+        key,
+        digest,
+        response.status_code,
+        orjson.dumps(response.body).decode(),
+    )
     if not stored:
         raise KeyTaken
 
 
 async def purge_expired(pool: asyncpg.Pool, ttl_hours: int) -> int:
-    result = await pool.execute("DELETE FROM idempotency_keys WHERE created_at <= now() - make_interval(hours => $1)",
-                                ttl_hours)
+    result = await pool.execute(
+        "DELETE FROM idempotency_keys WHERE created_at <= now() - make_interval(hours => $1)", ttl_hours
+    )
     return int(result.split()[-1])

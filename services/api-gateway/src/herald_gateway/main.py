@@ -18,6 +18,7 @@ from herald_common.settings import load_settings
 from herald_gateway.auth import JwtVerifier
 from herald_gateway.outbox import OutboxRelay
 from herald_gateway.posts.endpoints import router as posts_router
+from herald_gateway.posts.preview import router as preview_router
 from herald_gateway.posts.service import PostsService
 from herald_gateway.problems import install_problem_handlers
 from herald_gateway.settings import Settings
@@ -39,8 +40,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         broker.include_router(build_router(StatusService(infra.pool, infra.redis)))
         producer = create_producer(settings.kafka_bootstrap_servers, f"{settings.service_name}-outbox")
         await producer.start()
-        relay = OutboxRelay(settings.database_url, SCHEMA, producer,
-                            batch_size=settings.outbox_batch_size, fallback_poll=settings.outbox_fallback_poll_seconds)
+        relay = OutboxRelay(
+            settings.database_url,
+            SCHEMA,
+            producer,
+            batch_size=settings.outbox_batch_size,
+            fallback_poll=settings.outbox_fallback_poll_seconds,
+        )
         relay.start()
         try:
             yield
@@ -49,12 +55,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await producer.stop()
 
     app = create_service_app(
-        settings, title="Herald API", broker=broker, schema=SCHEMA, migrations=MIGRATIONS, components=components,
+        settings,
+        title="Herald API",
+        broker=broker,
+        schema=SCHEMA,
+        migrations=MIGRATIONS,
+        components=components,
         description="Publish and schedule posts to LinkedIn, X, Facebook Pages and Instagram. "
-                    "Errors are RFC 9457 problem details (application/problem+json).")
+        "Errors are RFC 9457 problem details (application/problem+json).",
+    )
     app.state.verifier = JwtVerifier(settings)
     install_problem_handlers(app)
     app.include_router(posts_router)
+    app.include_router(preview_router)
     return app
 
 

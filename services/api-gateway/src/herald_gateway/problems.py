@@ -49,29 +49,48 @@ class ServiceUnavailable(Problem):
     status, slug, title = 503, "unavailable", "Temporarily unavailable"
 
 
-def problem_response(status: int, slug: str, title: str, detail: str, instance: str,
-                     headers: dict[str, str] | None = None, **extensions: Any) -> JSONResponse:
-    body = {"type": TYPE_BASE + slug, "title": title, "status": status, "detail": detail, "instance": instance,
-            **extensions}
+def problem_response(
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    instance: str,
+    headers: dict[str, str] | None = None,
+    **extensions: Any,
+) -> JSONResponse:
+    body = {
+        "type": TYPE_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+        **extensions,
+    }
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def on_problem(request: Request, exc: Problem) -> JSONResponse:
-        return problem_response(exc.status, exc.slug, exc.title, exc.detail, request.url.path, exc.headers,
-                                **exc.extensions)
+        return problem_response(
+            exc.status, exc.slug, exc.title, exc.detail, request.url.path, exc.headers, **exc.extensions
+        )
 
     @app.exception_handler(RequestValidationError)
     async def on_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [{"location": list(e["loc"]), "message": e["msg"], "type": e["type"]} for e in exc.errors()]
-        detail = "; ".join(f"{'.'.join(str(p) for p in e['location'][1:]) or 'body'}: {e['message']}"
-                           for e in errors[:5])
-        return problem_response(422, "validation-error", "The request is not valid", detail, request.url.path,
-                                errors=errors)
+        detail = "; ".join(
+            f"{'.'.join(str(p) for p in e['location'][1:]) or 'body'}: {e['message']}" for e in errors[:5]
+        )
+        return problem_response(
+            422, "validation-error", "The request is not valid", detail, request.url.path, errors=errors
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        slug = {404: "not-found", 405: "method-not-allowed", 401: "unauthorized"}.get(exc.status_code, "http-error")
-        return problem_response(exc.status_code, slug, str(exc.detail), str(exc.detail), request.url.path,
-                                dict(exc.headers or {}))
+        slug = {404: "not-found", 405: "method-not-allowed", 401: "unauthorized"}.get(
+            exc.status_code, "http-error"
+        )
+        return problem_response(
+            exc.status_code, slug, str(exc.detail), str(exc.detail), request.url.path, dict(exc.headers or {})
+        )

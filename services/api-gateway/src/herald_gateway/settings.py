@@ -18,7 +18,9 @@ class Settings(HeraldSettings):
     auth_audience: str = "herald-api"
     auth_leeway_seconds: int = 30
 
-    cancel_wait_seconds: float = Field(3.0, ge=0, description="how long DELETE waits for the scheduler's answer")
+    cancel_wait_seconds: float = Field(
+        3.0, ge=0, description="how long DELETE waits for the scheduler's answer"
+    )
     idempotency_ttl_hours: int = 24
     outbox_batch_size: int = Field(500, ge=1)
     outbox_fallback_poll_seconds: float = Field(1.0, gt=0, description="sweep for rows a missed NOTIFY left")

@@ -12,7 +12,9 @@ class Settings(PublisherSettings):
     http_port: int = 8002
 
     linkedin_api_base_url: str = "https://api.linkedin.com"
-    linkedin_version: str = Field("202510", pattern=r"^\d{6}$", description="LinkedIn-Version header (YYYYMM)")
+    linkedin_version: str = Field(
+        "202609", pattern=r"^\d{6}$", description="LinkedIn-Version header (YYYYMM)"
+    )
     # Until accounts are connected through OAuth, one account from the environment.
-    linkedin_access_token: str = "dev-linkedin"
+    linkedin_access_token: str | None = None
     linkedin_author_urn: str = Field("urn:li:person:demo", pattern=r"^urn:li:(person|organization):.+")

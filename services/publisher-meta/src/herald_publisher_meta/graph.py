@@ -8,6 +8,7 @@ import httpx
 
 from herald_common.publishing.http import json_or_empty, server_error
 from herald_common.publishing.outcomes import DuplicateContent, PermanentError, ReauthRequired, RetryableError
+from herald_publisher_meta.settings import Settings
 
 # Throttling codes (app, user, page, BUC, generic) — transient by nature.
 THROTTLED = {4, 17, 32, 341, 613, 80001, 80002}
@@ -30,8 +31,9 @@ def raise_for(response: httpx.Response, platform: str) -> None:
     if code == 190:
         raise ReauthRequired(f"{platform} refused the token: {message}", code=ref)
     if code in THROTTLED or subcode == PUBLISHING_LIMIT_SUBCODE or (code == 368 and subcode == 1390008):
-        raise RetryableError(f"{platform} throttled the account: {message}", code=ref,
-                             retry_after=_regain_seconds(response))
+        raise RetryableError(
+            f"{platform} throttled the account: {message}", code=ref, retry_after=_regain_seconds(response)
+        )
     if code in DUPLICATE or (code == 368 and "already posted" in message.lower()):
         raise DuplicateContent(f"{platform}: {message}", code=ref)
     if code in TRANSIENT or error.get("is_transient"):
@@ -53,3 +55,11 @@ def _regain_seconds(response: httpx.Response) -> float | None:
     except (ValueError, TypeError, AttributeError):
         return None
     return minutes * 60.0 if minutes > 0 else None
+
+
+def page_token(settings: Settings) -> str:
+    if not settings.facebook_page_token:
+        raise ReauthRequired(
+            "no Facebook Page is connected (set HERALD_FACEBOOK_PAGE_TOKEN)", code="no_account"
+        )
+    return settings.facebook_page_token

@@ -19,8 +19,10 @@ TITLE = "Herald publisher-meta"
 
 
 def clients_for(settings: Settings) -> Callable[[httpx.AsyncClient], Mapping[Platform, PlatformClient]]:
-    return lambda http: {Platform.FACEBOOK: FacebookClient(http, settings),
-                         Platform.INSTAGRAM: InstagramClient(http, settings)}
+    return lambda http: {
+        Platform.FACEBOOK: FacebookClient(http, settings),
+        Platform.INSTAGRAM: InstagramClient(http, settings),
+    }
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -15,7 +15,7 @@ class Settings(PublisherSettings):
     graph_api_version: str = Field("v25.0", pattern=r"^v\d+\.\d+$")
     # Until accounts are connected through OAuth, one Page (and its Instagram account) from the environment.
     facebook_page_id: str = "100000000000001"
-    facebook_page_token: str = "dev-meta-page"
+    facebook_page_token: str | None = None
     instagram_user_id: str = "17841400000000001"
     instagram_container_poll_seconds: float = Field(2.0, gt=0, description="Meta suggests once a minute")
     instagram_container_max_wait_seconds: float = Field(300.0, gt=0)

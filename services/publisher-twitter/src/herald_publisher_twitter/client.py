@@ -45,9 +45,21 @@ class XClient:
             assert s.twitter_consumer_key and s.twitter_consumer_secret
             assert s.twitter_access_token and s.twitter_access_token_secret
             signed_url = url if not params else str(httpx.URL(url, params=params))
-            return {"Authorization": oauth1.authorization_header(
-                method, signed_url, consumer_key=s.twitter_consumer_key, consumer_secret=s.twitter_consumer_secret,
-                token=s.twitter_access_token, token_secret=s.twitter_access_token_secret)}
+            return {
+                "Authorization": oauth1.authorization_header(
+                    method,
+                    signed_url,
+                    consumer_key=s.twitter_consumer_key,
+                    consumer_secret=s.twitter_consumer_secret,
+                    token=s.twitter_access_token,
+                    token_secret=s.twitter_access_token_secret,
+                )
+            }
+        if not s.twitter_user_token:
+            raise ReauthRequired(
+                "no X account is connected (set HERALD_TWITTER_USER_TOKEN or the OAuth 1.0a keys)",
+                code="no_account",
+            )
         return {"Authorization": f"Bearer {s.twitter_user_token}"}
 
     async def publish(self, part: PartRequest) -> CreatedObject:
@@ -55,8 +67,15 @@ class XClient:
         if part.parent is not None:
             body["reply"] = {"in_reply_to_tweet_id": part.parent.platform_post_id}
         url = f"{self.base}/2/tweets"
-        response = await call(self.http, "POST", url, platform="twitter", operation="create_tweet",
-                              headers=self._auth("POST", url), json=body)
+        response = await call(
+            self.http,
+            "POST",
+            url,
+            platform="twitter",
+            operation="create_tweet",
+            headers=self._auth("POST", url),
+            json=body,
+        )
         _raise_for(response)
         tweet_id = str((json_or_empty(response).get("data") or {}).get("id") or "")
         if not tweet_id:
@@ -67,8 +86,15 @@ class XClient:
         user_id = await self._me()
         url = f"{self.base}/2/users/{user_id}/tweets"
         params = {"max_results": "100", "tweet.fields": "created_at,referenced_tweets"}
-        response = await call(self.http, "GET", url, platform="twitter", operation="find_tweet",
-                              headers=self._auth("GET", url, params), params=params)
+        response = await call(
+            self.http,
+            "GET",
+            url,
+            platform="twitter",
+            operation="find_tweet",
+            headers=self._auth("GET", url, params),
+            params=params,
+        )
         _raise_for(response)
         for tweet in json_or_empty(response).get("data") or []:
             if tweet.get("text") != part.text:
@@ -82,8 +108,14 @@ class XClient:
     async def _me(self) -> str:
         if self._user_id is None:
             url = f"{self.base}/2/users/me"
-            response = await call(self.http, "GET", url, platform="twitter", operation="users_me",
-                                  headers=self._auth("GET", url))
+            response = await call(
+                self.http,
+                "GET",
+                url,
+                platform="twitter",
+                operation="users_me",
+                headers=self._auth("GET", url),
+            )
             _raise_for(response)
             self._user_id = str(json_or_empty(response)["data"]["id"])
         return self._user_id
@@ -96,7 +128,9 @@ def _raise_for(response: httpx.Response) -> None:
     body = json_or_empty(response)
     detail = str(body.get("detail") or body.get("title") or response.text[:300])
     if status == 429:
-        reset = response.headers.get("x-rate-limit-reset") or response.headers.get("x-user-limit-24hour-reset")
+        reset = response.headers.get("x-rate-limit-reset") or response.headers.get(
+            "x-user-limit-24hour-reset"
+        )
         wait = max(0.0, float(reset) - time.time()) if reset and reset.isdigit() else None
         raise RetryableError(f"X rate limit: {detail}", code="429", retry_after=wait)
     if status >= 500:

@@ -11,7 +11,7 @@ import hmac
 import secrets
 import time
 from collections.abc import Mapping
-from urllib.parse import quote, urlsplit, urlunsplit, parse_qsl
+from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
 
 def pct(value: str) -> str:
@@ -32,9 +32,18 @@ def sign(base: str, consumer_secret: str, token_secret: str) -> str:
     return base64.b64encode(hmac.new(key, base.encode(), hashlib.sha1).digest()).decode()
 
 
-def authorization_header(method: str, url: str, *, consumer_key: str, consumer_secret: str, token: str,
-                         token_secret: str, form: Mapping[str, str] | None = None, nonce: str | None = None,
-                         timestamp: int | None = None) -> str:
+def authorization_header(
+    method: str,
+    url: str,
+    *,
+    consumer_key: str,
+    consumer_secret: str,
+    token: str,
+    token_secret: str,
+    form: Mapping[str, str] | None = None,
+    nonce: str | None = None,
+    timestamp: int | None = None,
+) -> str:
     oauth = {
         "oauth_consumer_key": consumer_key,
         "oauth_nonce": nonce or secrets.token_hex(16),

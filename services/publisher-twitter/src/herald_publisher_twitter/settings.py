@@ -13,7 +13,7 @@ class Settings(PublisherSettings):
 
     twitter_api_base_url: str = "https://api.x.com"
     # Until accounts are connected through OAuth: an OAuth 2.0 user token, or the four OAuth 1.0a values.
-    twitter_user_token: str | None = "dev-x"
+    twitter_user_token: str | None = None
     twitter_consumer_key: str | None = None
     twitter_consumer_secret: str | None = None
     twitter_access_token: str | None = None
@@ -22,11 +22,17 @@ class Settings(PublisherSettings):
 
     @model_validator(mode="after")
     def _one_auth_method(self) -> Settings:
-        oauth1 = [self.twitter_consumer_key, self.twitter_consumer_secret, self.twitter_access_token,
-                  self.twitter_access_token_secret]
+        oauth1 = [
+            self.twitter_consumer_key,
+            self.twitter_consumer_secret,
+            self.twitter_access_token,
+            self.twitter_access_token_secret,
+        ]
         if any(oauth1) and not all(oauth1):
-            raise ValueError("OAuth 1.0a needs all four of HERALD_TWITTER_CONSUMER_KEY, _CONSUMER_SECRET, "
-                             "_ACCESS_TOKEN and _ACCESS_TOKEN_SECRET")
+            raise ValueError(
+                "OAuth 1.0a needs all four of HERALD_TWITTER_CONSUMER_KEY, _CONSUMER_SECRET, "
+                "_ACCESS_TOKEN and _ACCESS_TOKEN_SECRET"
+            )
         return self
 
     @property

@@ -61,17 +61,21 @@ async def apply_migrations(conn: asyncpg.Connection, schema: str, directory: Pat
             " version text PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,"
             " applied_at timestamptz NOT NULL DEFAULT now())"
         )
-        done = {r["version"]: r for r in await conn.fetch(f"SELECT * FROM {schema}.schema_migrations")}
+        done = {r["version"]: r for r in await conn.fetch(f"SELECT * FROM {schema}.schema_migrations")}  # noqa: S608 (schema name checked above)
         for m in migrations:
             if m.version in done:
                 if done[m.version]["checksum"] != m.checksum:
-                    raise MigrationError(f"{schema}/{m.name} changed after it was applied; add a new migration")
+                    raise MigrationError(
+                        f"{schema}/{m.name} changed after it was applied; add a new migration"
+                    )
                 continue
             await conn.execute(f"SET LOCAL search_path TO {schema}, public")
             await conn.execute(m.sql)
             await conn.execute(
-                f"INSERT INTO {schema}.schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
-                m.version, m.name, m.checksum,
+                f"INSERT INTO {schema}.schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",  # noqa: S608
+                m.version,
+                m.name,
+                m.checksum,
             )
             applied.append(m.name)
     if applied:

@@ -12,9 +12,17 @@ def _server_settings(schema: str | None) -> dict[str, str]:
     return {"search_path": f"{schema}, public"} if schema else {}
 
 
-async def create_pool(dsn: str, *, schema: str | None = None, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
-    return await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, command_timeout=30, timeout=5,
-                                     server_settings=_server_settings(schema))
+async def create_pool(
+    dsn: str, *, schema: str | None = None, min_size: int = 2, max_size: int = 10
+) -> asyncpg.Pool:
+    return await asyncpg.create_pool(
+        dsn,
+        min_size=min_size,
+        max_size=max_size,
+        command_timeout=30,
+        timeout=5,
+        server_settings=_server_settings(schema),
+    )
 
 
 async def connect(dsn: str, *, schema: str | None = None) -> asyncpg.Connection:

@@ -55,8 +55,14 @@ class KafkaRecord:
     headers: dict[str, str]
 
 
-def encode(event: Event, *, source: str, event_id: str | None = None, time: datetime | None = None,
-           extra_headers: Mapping[str, str] | None = None) -> KafkaRecord:
+def encode(
+    event: Event,
+    *,
+    source: str,
+    event_id: str | None = None,
+    time: datetime | None = None,
+    extra_headers: Mapping[str, str] | None = None,
+) -> KafkaRecord:
     headers = {
         "ce_specversion": SPEC_VERSION,
         "ce_id": event_id or str(uuid.uuid4()),
@@ -84,14 +90,18 @@ def normalise_headers(raw: Mapping[str, str | bytes] | Iterable[tuple[str, bytes
     return out
 
 
-def decode(value: bytes | None, headers: Mapping[str, str | bytes] | Iterable[tuple[str, bytes]]) -> Envelope[Event]:
+def decode(
+    value: bytes | None, headers: Mapping[str, str | bytes] | Iterable[tuple[str, bytes]]
+) -> Envelope[Event]:
     """Parse and validate one record, or raise MalformedEvent with a reason a person can act on."""
     hdrs = normalise_headers(headers)
     missing = [h for h in REQUIRED_HEADERS if not hdrs.get(h)]
     if missing:
         raise MalformedEvent(f"missing CloudEvents header(s): {', '.join(missing)}")
     if hdrs["ce_specversion"] != SPEC_VERSION:
-        raise MalformedEvent(f"unsupported ce_specversion {hdrs['ce_specversion']!r} (expected {SPEC_VERSION})")
+        raise MalformedEvent(
+            f"unsupported ce_specversion {hdrs['ce_specversion']!r} (expected {SPEC_VERSION})"
+        )
     content_type = hdrs.get("content-type", CONTENT_TYPE)
     if not content_type.startswith(CONTENT_TYPE):
         raise MalformedEvent(f"unsupported content-type {content_type!r} (expected {CONTENT_TYPE})")

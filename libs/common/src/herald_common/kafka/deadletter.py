@@ -10,7 +10,6 @@ import asyncio
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
-
 from faststream import BaseMiddleware
 from faststream.message import StreamMessage
 from prometheus_client import Counter
@@ -62,12 +61,14 @@ async def dead_letter(broker: Any, msg: StreamMessage[Any], reason: str, *, kind
     raw = msg.raw_message
     raw = raw[0] if isinstance(raw, tuple) else raw
     headers = {k: v for k, v in msg.headers.items() if isinstance(v, str)}
-    headers.update({
-        REASON_HEADER: reason[:2000],
-        ORIGIN_TOPIC_HEADER: raw.topic,
-        ORIGIN_PARTITION_HEADER: str(raw.partition),
-        ORIGIN_OFFSET_HEADER: str(raw.offset),
-    })
+    headers.update(
+        {
+            REASON_HEADER: reason[:2000],
+            ORIGIN_TOPIC_HEADER: raw.topic,
+            ORIGIN_PARTITION_HEADER: str(raw.partition),
+            ORIGIN_OFFSET_HEADER: str(raw.offset),
+        }
+    )
     await broker.publish(msg.body, topics.DEAD_LETTER, key=raw.key, headers=headers)
     DEAD_LETTERED.labels(raw.topic, kind).inc()
     log.warning("dead-lettered a record", extra={"topic": raw.topic, "offset": raw.offset, "reason": reason})

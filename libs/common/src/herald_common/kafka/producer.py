@@ -16,9 +16,15 @@ from herald_common.events.envelope import KafkaRecord
 
 def create_producer(bootstrap_servers: str, client_id: str) -> AIOKafkaProducer:
     # Idempotent + acks=all: retries inside the client never duplicate or reorder a partition.
-    return AIOKafkaProducer(bootstrap_servers=bootstrap_servers, client_id=client_id, acks="all",
-                            enable_idempotence=True, linger_ms=1, max_batch_size=256 * 1024,
-                            request_timeout_ms=10_000)
+    return AIOKafkaProducer(
+        bootstrap_servers=bootstrap_servers,
+        client_id=client_id,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=1,
+        max_batch_size=256 * 1024,
+        request_timeout_ms=10_000,
+    )
 
 
 async def send_all(producer: AIOKafkaProducer, records: Sequence[KafkaRecord]) -> None:
@@ -27,7 +33,9 @@ async def send_all(producer: AIOKafkaProducer, records: Sequence[KafkaRecord]) -
     Records of one key go to one partition in the order given, so per-post order holds.
     """
     futures = [
-        await producer.send(r.topic, r.value, key=r.key, headers=[(k, v.encode()) for k, v in r.headers.items()])
+        await producer.send(
+            r.topic, r.value, key=r.key, headers=[(k, v.encode()) for k, v in r.headers.items()]
+        )
         for r in records
     ]
     await asyncio.gather(*futures)

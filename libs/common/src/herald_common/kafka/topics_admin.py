@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError
@@ -33,14 +34,16 @@ async def ensure_topics(bootstrap_servers: str, partitions: int, *, timeout: flo
         if not wanted:
             return []
         new = [
-            NewTopic(t, num_partitions=partitions, replication_factor=1,
-                     topic_configs={"retention.ms": DEAD_LETTER_RETENTION_MS} if t == DEAD_LETTER else {})
+            NewTopic(
+                t,
+                num_partitions=partitions,
+                replication_factor=1,
+                topic_configs={"retention.ms": DEAD_LETTER_RETENTION_MS} if t == DEAD_LETTER else {},
+            )
             for t in wanted
         ]
-        try:
+        with contextlib.suppress(TopicAlreadyExistsError):  # another process created them first
             await admin.create_topics(new)
-        except TopicAlreadyExistsError:
-            pass  # another process created them first
         log.info("created topics", extra={"topics": wanted, "partitions": partitions})
         return wanted
     finally:

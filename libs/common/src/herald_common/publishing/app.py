@@ -37,8 +37,10 @@ def create_publisher_app(settings: PublisherSettings, make_clients: ClientFactor
         assert infra.pool is not None
         producer = create_producer(settings.kafka_bootstrap_servers, settings.service_name)
         await producer.start()
-        async with httpx.AsyncClient(timeout=settings.platform_timeout_seconds,
-                                     headers={"User-Agent": "Herald/0.1 (+https://herald.dev)"}) as http:
+        async with httpx.AsyncClient(
+            timeout=settings.platform_timeout_seconds,
+            headers={"User-Agent": "Herald/0.1 (+https://herald.dev)"},
+        ) as http:
             clients = make_clients(http)
             service = PublishService(infra.pool, producer, clients, settings)
             app.state.publisher = service
@@ -48,8 +50,14 @@ def create_publisher_app(settings: PublisherSettings, make_clients: ClientFactor
             finally:
                 await producer.stop()
 
-    return create_service_app(settings, title=title, broker=broker, schema=schema_of(settings),
-                              migrations=MIGRATIONS, components=components)
+    return create_service_app(
+        settings,
+        title=title,
+        broker=broker,
+        schema=schema_of(settings),
+        migrations=MIGRATIONS,
+        components=components,
+    )
 
 
 def run_publisher(settings: PublisherSettings, make_clients: ClientFactory, *, title: str) -> None:

@@ -7,8 +7,9 @@ import random
 from datetime import datetime, timedelta
 
 
-def retry_delay(attempt: int, *, base: float, cap: float, retry_after: float | None,
-                rng: random.Random | None = None) -> float:
+def retry_delay(
+    attempt: int, *, base: float, cap: float, retry_after: float | None, rng: random.Random | None = None
+) -> float:
     """Seconds to wait after the `attempt`-th failure (1-based).
 
     "Equal jitter": half the exponential step is fixed, half random, so replicas retrying the
@@ -23,5 +24,7 @@ def retry_delay(attempt: int, *, base: float, cap: float, retry_after: float | N
     return delay
 
 
-def next_attempt_at(now: datetime, attempt: int, *, base: float, cap: float, retry_after: float | None) -> datetime:
+def next_attempt_at(
+    now: datetime, attempt: int, *, base: float, cap: float, retry_after: float | None
+) -> datetime:
     return now + timedelta(seconds=retry_delay(attempt, base=base, cap=cap, retry_after=retry_after))

@@ -21,7 +21,9 @@ def build_router(platforms: Iterable[Platform], service: PublishService, group_i
     async def on_due(envelope: Envelope[PostDue]) -> None:
         due = envelope.data
         if not isinstance(due, PostDue) or due.target.platform not in service.clients:
-            raise MalformedEvent(f"{envelope.type} for {getattr(due, 'target', None)} does not belong on {due_topics}")
+            raise MalformedEvent(
+                f"{envelope.type} for {getattr(due, 'target', None)} does not belong on {due_topics}"
+            )
         with bind_post_id(due.post_id):
             await service.handle(due, envelope.id)
 

@@ -13,7 +13,9 @@ from herald_common.publishing.outcomes import CreatedObject
 async def try_lock(conn: asyncpg.Connection, post_id: str, platform: str) -> bool:
     """One worker per (post, platform) at a time, across replicas. Session-level: released on
     unlock or when the holder's connection dies."""
-    return bool(await conn.fetchval("SELECT pg_try_advisory_lock(hashtextextended($1, 0))", f"{post_id}/{platform}"))
+    return bool(
+        await conn.fetchval("SELECT pg_try_advisory_lock(hashtextextended($1, 0))", f"{post_id}/{platform}")
+    )
 
 
 async def unlock(conn: asyncpg.Connection, post_id: str, platform: str) -> None:
@@ -21,30 +23,48 @@ async def unlock(conn: asyncpg.Connection, post_id: str, platform: str) -> None:
 
 
 async def rows(conn: asyncpg.Connection, post_id: str, platform: str) -> dict[int, asyncpg.Record]:
-    found = await conn.fetch("SELECT * FROM publish_ledger WHERE post_id = $1 AND platform = $2", post_id, platform)
+    found = await conn.fetch(
+        "SELECT * FROM publish_ledger WHERE post_id = $1 AND platform = $2", post_id, platform
+    )
     return {r["part_index"]: r for r in found}
 
 
-async def start(conn: asyncpg.Connection, post_id: str, platform: str, index: int, attempt: int,
-                content_hash: str) -> datetime:
-    return await conn.fetchval(  # type: ignore[no-any-return]
+async def start(
+    conn: asyncpg.Connection, post_id: str, platform: str, index: int, attempt: int, content_hash: str
+) -> datetime:
+    return await conn.fetchval(
         "INSERT INTO publish_ledger (post_id, platform, part_index, state, attempt, content_hash)"
         " VALUES ($1,$2,$3,'calling',$4,$5)"
         " ON CONFLICT (post_id, platform, part_index) DO UPDATE"
         " SET state = 'calling', attempt = $4, started_at = now(), finished_at = NULL"
         " WHERE publish_ledger.state <> 'succeeded' RETURNING started_at",
-        post_id, platform, index, attempt, content_hash)
+        post_id,
+        platform,
+        index,
+        attempt,
+        content_hash,
+    )
 
 
-async def succeed(conn: asyncpg.Connection, post_id: str, platform: str, index: int, created: CreatedObject) -> None:
+async def succeed(
+    conn: asyncpg.Connection, post_id: str, platform: str, index: int, created: CreatedObject
+) -> None:
     await conn.execute(
         "UPDATE publish_ledger SET state = 'succeeded', platform_post_id = $4, url = $5, finished_at = now()"
         " WHERE post_id = $1 AND platform = $2 AND part_index = $3",
-        post_id, platform, index, created.platform_post_id, created.url)
+        post_id,
+        platform,
+        index,
+        created.platform_post_id,
+        created.url,
+    )
 
 
 async def forget(conn: asyncpg.Connection, post_id: str, platform: str, index: int) -> None:
     """The platform answered that nothing was created: the next attempt may call it straight away."""
     await conn.execute(
         "DELETE FROM publish_ledger WHERE post_id = $1 AND platform = $2 AND part_index = $3 AND state = 'calling'",
-        post_id, platform, index)
+        post_id,
+        platform,
+        index,
+    )

@@ -25,8 +25,14 @@ class RetryableError(PlatformError):
     dropped connections): the next attempt looks it up before posting again.
     """
 
-    def __init__(self, reason: str, *, code: str | None = None, retry_after: float | None = None,
-                 maybe_created: bool = False) -> None:
+    def __init__(
+        self,
+        reason: str,
+        *,
+        code: str | None = None,
+        retry_after: float | None = None,
+        maybe_created: bool = False,
+    ) -> None:
         super().__init__(reason, code=code)
         self.retry_after = retry_after
         self.maybe_created = maybe_created
@@ -45,6 +51,8 @@ class DuplicateContent(PermanentError):
     was lost, so the publisher looks it up before calling it a failure. `existing` is the object
     the platform named, when it names one (LinkedIn does, X does not)."""
 
-    def __init__(self, reason: str, *, code: str | None = None, existing: CreatedObject | None = None) -> None:
+    def __init__(
+        self, reason: str, *, code: str | None = None, existing: CreatedObject | None = None
+    ) -> None:
         super().__init__(reason, code=code)
         self.existing = existing

@@ -50,17 +50,29 @@ DUPLICATE_WINDOW = timedelta(hours=48)
 
 
 class PublishService:
-    def __init__(self, pool: asyncpg.Pool, producer: AIOKafkaProducer, clients: Mapping[Platform, PlatformClient],
-                 settings: PublisherSettings) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        producer: AIOKafkaProducer,
+        clients: Mapping[Platform, PlatformClient],
+        settings: PublisherSettings,
+    ) -> None:
         self.pool, self.producer, self.clients, self.settings = pool, producer, clients, settings
         self.source = f"/herald/{settings.service_name}"
 
     async def handle(self, due: PostDue, event_id: str) -> None:
         platform = due.target.platform
         if due.publish_by is not None and utcnow() > due.publish_by:
-            await self._emit(PostMissed(post_id=due.post_id, business_id=due.business_id, platform=platform,
-                                        due_at=due.due_at, occurred_at=utcnow(),
-                                        reason="received after the grace period (late_policy=skip)"))
+            await self._emit(
+                PostMissed(
+                    post_id=due.post_id,
+                    business_id=due.business_id,
+                    platform=platform,
+                    due_at=due.due_at,
+                    occurred_at=utcnow(),
+                    reason="received after the grace period (late_policy=skip)",
+                )
+            )
             return
         async with self.pool.acquire() as conn:
             if not await ledger.try_lock(conn, due.post_id, platform.value):
@@ -73,18 +85,36 @@ class PublishService:
                 return
             except PermanentError as exc:
                 ATTEMPTS.labels(platform.value, "failed").inc()
-                await self._emit(PostPublishFailed(
-                    post_id=due.post_id, business_id=due.business_id, platform=platform, attempt=due.attempt,
-                    reason=exc.reason, error_code=exc.code, reauth_required=isinstance(exc, ReauthRequired),
-                    occurred_at=utcnow()))
+                await self._emit(
+                    PostPublishFailed(
+                        post_id=due.post_id,
+                        business_id=due.business_id,
+                        platform=platform,
+                        attempt=due.attempt,
+                        reason=exc.reason,
+                        error_code=exc.code,
+                        reauth_required=isinstance(exc, ReauthRequired),
+                        occurred_at=utcnow(),
+                    )
+                )
                 return
             finally:
                 await ledger.unlock(conn, due.post_id, platform.value)
         ATTEMPTS.labels(platform.value, "published").inc()
-        parts = tuple(PublishedPart(index=i, platform_post_id=o.platform_post_id, url=o.url)
-                      for i, o in enumerate(result))
-        await self._emit(PostPublished(post_id=due.post_id, business_id=due.business_id, platform=platform,
-                                       attempt=due.attempt, parts=parts, occurred_at=utcnow()))
+        parts = tuple(
+            PublishedPart(index=i, platform_post_id=o.platform_post_id, url=o.url)
+            for i, o in enumerate(result)
+        )
+        await self._emit(
+            PostPublished(
+                post_id=due.post_id,
+                business_id=due.business_id,
+                platform=platform,
+                attempt=due.attempt,
+                parts=parts,
+                occurred_at=utcnow(),
+            )
+        )
 
     async def _publish_parts(self, conn: asyncpg.Connection, due: PostDue) -> list[CreatedObject]:
         client = self.clients[due.target.platform]
@@ -97,15 +127,29 @@ class PublishService:
             plan.append((due.target.first_comment, "comment"))
         for index, (text, kind) in enumerate(plan):
             part = PartRequest(
-                post_id=due.post_id, business_id=due.business_id, target=due.target, index=index, text=text,
-                media_urls=due.target.media_urls if index == 0 else (), kind=kind,
-                parent=created[-1] if created and kind == "continuation" else (created[0] if created else None),
-                root=created[0] if created else None)
+                post_id=due.post_id,
+                business_id=due.business_id,
+                target=due.target,
+                index=index,
+                text=text,
+                media_urls=due.target.media_urls if index == 0 else (),
+                kind=kind,
+                parent=created[-1]
+                if created and kind == "continuation"
+                else (created[0] if created else None),
+                root=created[0] if created else None,
+            )
             created.append(await self._publish_part(conn, client, part, known.get(index), due.attempt))
         return created
 
-    async def _publish_part(self, conn: asyncpg.Connection, client: PlatformClient, part: PartRequest,
-                            row: asyncpg.Record | None, attempt: int) -> CreatedObject:
+    async def _publish_part(
+        self,
+        conn: asyncpg.Connection,
+        client: PlatformClient,
+        part: PartRequest,
+        row: asyncpg.Record | None,
+        attempt: int,
+    ) -> CreatedObject:
         platform = client.platform.value
         if row is not None and row["state"] == "succeeded":
             return CreatedObject(row["platform_post_id"], row["url"])
@@ -122,9 +166,13 @@ class PublishService:
             found = await client.find(part, since=utcnow() - DUPLICATE_WINDOW)
             if found is None:
                 await ledger.forget(conn, part.post_id, platform, part.index)
-                raise PermanentError(f"{exc.reason} (and no matching post of this account was found)",
-                                     code=exc.code) from exc
-            log.info("platform reported a duplicate of our own earlier post; reconciled", extra={"part": part.index})
+                raise PermanentError(
+                    f"{exc.reason} (and no matching post of this account was found)", code=exc.code
+                ) from exc
+            log.info(
+                "platform reported a duplicate of our own earlier post; reconciled",
+                extra={"part": part.index},
+            )
             created = found
         except RetryableError as exc:
             if not exc.maybe_created:
@@ -141,20 +189,49 @@ class PublishService:
         if due.attempt >= self.settings.max_attempts:
             ATTEMPTS.labels(platform.value, "failed").inc()
             reason = f"gave up after {due.attempt} attempts: {exc.reason}"
-            await self._emit(PostPublishFailed(post_id=due.post_id, business_id=due.business_id, platform=platform,
-                                               attempt=due.attempt, reason=reason, error_code=exc.code,
-                                               occurred_at=utcnow()))
-            await dead_letter_record(self.producer, encode(due, source=self.source, event_id=event_id), reason)
+            await self._emit(
+                PostPublishFailed(
+                    post_id=due.post_id,
+                    business_id=due.business_id,
+                    platform=platform,
+                    attempt=due.attempt,
+                    reason=reason,
+                    error_code=exc.code,
+                    occurred_at=utcnow(),
+                )
+            )
+            await dead_letter_record(
+                self.producer, encode(due, source=self.source, event_id=event_id), reason
+            )
             return
         ATTEMPTS.labels(platform.value, "retry").inc()
         RETRIES.labels(platform.value).inc()
-        when = next_attempt_at(utcnow(), due.attempt, base=self.settings.retry_base_seconds,
-                               cap=self.settings.retry_cap_seconds, retry_after=exc.retry_after)
-        log.warning("transient failure; asked the scheduler for another attempt",
-                    extra={"platform": platform.value, "attempt": due.attempt, "reason": exc.reason,
-                           "not_before": when.isoformat()})
-        await self._emit(PostRetryRequested(post_id=due.post_id, business_id=due.business_id, platform=platform,
-                                            attempt=due.attempt, not_before=when, reason=exc.reason))
+        when = next_attempt_at(
+            utcnow(),
+            due.attempt,
+            base=self.settings.retry_base_seconds,
+            cap=self.settings.retry_cap_seconds,
+            retry_after=exc.retry_after,
+        )
+        log.warning(
+            "transient failure; asked the scheduler for another attempt",
+            extra={
+                "platform": platform.value,
+                "attempt": due.attempt,
+                "reason": exc.reason,
+                "not_before": when.isoformat(),
+            },
+        )
+        await self._emit(
+            PostRetryRequested(
+                post_id=due.post_id,
+                business_id=due.business_id,
+                platform=platform,
+                attempt=due.attempt,
+                not_before=when,
+                reason=exc.reason,
+            )
+        )
 
     async def _emit(self, event: Event) -> None:
         await send_all(self.producer, [encode(event, source=self.source)])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
@@ -21,15 +21,23 @@ from herald_gateway.posts.schemas import (
 from herald_gateway.posts.service import Created, PostsService
 
 router = APIRouter(prefix="/api/v2", tags=["posts"])
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="replays the first response "
-                                                                                      "for 24 h")]
-PROBLEMS = {code: {"content": {"application/problem+json": {}}, "description": text}
-            for code, text in {401: "Not authenticated", 404: "Not found", 409: "Conflict",
-                               422: "Invalid request (RFC 9457 problem)"}.items()}
+IdempotencyKey = Annotated[
+    str | None, Header(alias="Idempotency-Key", description="replays the first response for 24 h")
+]
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    code: {"content": {"application/problem+json": {}}, "description": text}
+    for code, text in {
+        401: "Not authenticated",
+        404: "Not found",
+        409: "Conflict",
+        422: "Invalid request (RFC 9457 problem)",
+    }.items()
+}
 
 
 def service(request: Request) -> PostsService:
-    return request.app.state.posts  # type: ignore[no-any-return]
+    posts: PostsService = request.app.state.posts
+    return posts
 
 
 def accepted(created: Created) -> JSONResponse:
@@ -37,34 +45,60 @@ def accepted(created: Created) -> JSONResponse:
     return JSONResponse(created.body, status_code=created.status_code, headers=headers)
 
 
-@router.post("/publish", status_code=202, response_model=PostAccepted, responses=PROBLEMS,
-             summary="Publish now to one or more platforms")
-async def publish(body: PublishRequest, request: Request, caller: CurrentCaller,
-                  idempotency_key: IdempotencyKey = None) -> JSONResponse:
-    return accepted(await service(request).create(caller, body, path=request.url.path,
-                                                  idempotency_key=idempotency_key))
+@router.post(
+    "/publish",
+    status_code=202,
+    response_model=PostAccepted,
+    responses=PROBLEMS,
+    summary="Publish now to one or more platforms",
+)
+async def publish(
+    body: PublishRequest, request: Request, caller: CurrentCaller, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    return accepted(
+        await service(request).create(caller, body, path=request.url.path, idempotency_key=idempotency_key)
+    )
 
 
-@router.post("/publish/multi-platform", status_code=202, response_model=PostAccepted, responses=PROBLEMS,
-             summary="Publish now, with per-platform content overrides")
-async def publish_multi(body: PublishRequest, request: Request, caller: CurrentCaller,
-                        idempotency_key: IdempotencyKey = None) -> JSONResponse:
-    return accepted(await service(request).create(caller, body, path=request.url.path,
-                                                  idempotency_key=idempotency_key))
+@router.post(
+    "/publish/multi-platform",
+    status_code=202,
+    response_model=PostAccepted,
+    responses=PROBLEMS,
+    summary="Publish now, with per-platform content overrides",
+)
+async def publish_multi(
+    body: PublishRequest, request: Request, caller: CurrentCaller, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    return accepted(
+        await service(request).create(caller, body, path=request.url.path, idempotency_key=idempotency_key)
+    )
 
 
-@router.post("/schedule", status_code=202, response_model=PostAccepted, responses=PROBLEMS,
-             summary="Publish at a later time")
-async def schedule(body: ScheduleRequest, request: Request, caller: CurrentCaller,
-                   idempotency_key: IdempotencyKey = None) -> JSONResponse:
-    return accepted(await service(request).create(caller, body, path=request.url.path,
-                                                  idempotency_key=idempotency_key))
+@router.post(
+    "/schedule",
+    status_code=202,
+    response_model=PostAccepted,
+    responses=PROBLEMS,
+    summary="Publish at a later time",
+)
+async def schedule(
+    body: ScheduleRequest, request: Request, caller: CurrentCaller, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    return accepted(
+        await service(request).create(caller, body, path=request.url.path, idempotency_key=idempotency_key)
+    )
 
 
-@router.get("/scheduled", response_model=PostPage, responses=PROBLEMS,
-            summary="A business's scheduled posts, newest due first")
+@router.get(
+    "/scheduled",
+    response_model=PostPage,
+    responses=PROBLEMS,
+    summary="A business's scheduled posts, newest due first",
+)
 async def list_scheduled(
-    request: Request, caller: CurrentCaller,
+    request: Request,
+    caller: CurrentCaller,
     business_id: int | None = None,
     status: Annotated[list[PostStatus] | None, Query(description="repeat to match several")] = None,
     due_from: Annotated[datetime | None, Query(alias="from")] = None,
@@ -72,18 +106,33 @@ async def list_scheduled(
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> PostPage:
-    return await service(request).list_scheduled(caller, business_id=business_id, statuses=status,
-                                                 due_from=due_from, due_to=due_to, cursor=cursor, limit=limit)
+    return await service(request).list_scheduled(
+        caller,
+        business_id=business_id,
+        statuses=status,
+        due_from=due_from,
+        due_to=due_to,
+        cursor=cursor,
+        limit=limit,
+    )
 
 
-@router.get("/posts/{post_id}", response_model=PostView, responses=PROBLEMS, summary="One post and its platforms")
+@router.get(
+    "/posts/{post_id}", response_model=PostView, responses=PROBLEMS, summary="One post and its platforms"
+)
 async def get_post(post_id: str, request: Request, caller: CurrentCaller) -> PostView:
     return await service(request).get(caller, post_id)
 
 
-@router.delete("/schedule/{post_id}", response_model=CancelOutcome, responses={
-    **PROBLEMS, 202: {"model": CancelOutcome, "description": "The scheduler has not answered yet"}},
-    summary="Cancel a post before it is published")
+@router.delete(
+    "/schedule/{post_id}",
+    response_model=CancelOutcome,
+    responses={
+        **PROBLEMS,
+        202: {"model": CancelOutcome, "description": "The scheduler has not answered yet"},
+    },
+    summary="Cancel a post before it is published",
+)
 async def cancel(post_id: str, request: Request, caller: CurrentCaller) -> JSONResponse:
     status, outcome = await service(request).cancel(caller, post_id)
     return JSONResponse(outcome.model_dump(mode="json"), status_code=status)

@@ -24,61 +24,108 @@ class NewTarget:
     media_urls: list[str]
 
 
-async def insert_post(conn: asyncpg.Connection, *, post_id: str, business_id: int, status: PostStatus,
-                      content: str, scheduled_for: datetime | None, timezone: str | None, late_policy: str,
-                      origin: str, targets: Sequence[NewTarget]) -> bool:
+async def insert_post(
+    conn: asyncpg.Connection,
+    *,
+    post_id: str,
+    business_id: int,
+    status: PostStatus,
+    content: str,
+    scheduled_for: datetime | None,
+    timezone: str | None,
+    late_policy: str,
+    origin: str,
+    targets: Sequence[NewTarget],
+) -> bool:
     """Returns False when the post already exists (a redelivered event): nothing is changed then."""
     inserted = await conn.fetchval(
         "INSERT INTO posts (id, business_id, status, content, scheduled_for, timezone, late_policy, origin)"
         " VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (id) DO NOTHING RETURNING true",
-        post_id, business_id, status.value, content, scheduled_for, timezone, late_policy, origin)
+        post_id,
+        business_id,
+        status.value,
+        content,
+        scheduled_for,
+        timezone,
+        late_policy,
+        origin,
+    )
     if not inserted:
         return False
     await conn.executemany(
         "INSERT INTO post_targets (post_id, platform, status, content, media_urls) VALUES ($1,$2,$3,$4,$5)",
-        [(post_id, t.platform, t.status.value, t.content, orjson.dumps(t.media_urls).decode()) for t in targets])
+        [
+            (post_id, t.platform, t.status.value, t.content, orjson.dumps(t.media_urls).decode())
+            for t in targets
+        ],
+    )
     return True
 
 
 async def add_to_outbox(conn: asyncpg.Connection, records: Sequence[KafkaRecord]) -> None:
     await conn.executemany(
         "INSERT INTO outbox (topic, key, value, headers) VALUES ($1,$2,$3,$4)",
-        [(r.topic, r.key, r.value, orjson.dumps(r.headers).decode()) for r in records])
+        [(r.topic, r.key, r.value, orjson.dumps(r.headers).decode()) for r in records],
+    )
     # Delivered at commit: the relay wakes within milliseconds instead of polling.
     await conn.execute("SELECT pg_notify($1, '')", OUTBOX_CHANNEL)
 
 
-async def get_post(conn: asyncpg.Connection | asyncpg.Pool, post_id: str, business_ids: Sequence[int],
-                   ) -> asyncpg.Record | None:
-    return await conn.fetchrow("SELECT * FROM posts WHERE id = $1 AND business_id = ANY($2::bigint[])",
-                               post_id, list(business_ids))
+async def get_post(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    post_id: str,
+    business_ids: Sequence[int],
+) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT * FROM posts WHERE id = $1 AND business_id = ANY($2::bigint[])", post_id, list(business_ids)
+    )
 
 
-async def get_targets(conn: asyncpg.Connection | asyncpg.Pool, post_ids: Sequence[str]) -> list[asyncpg.Record]:
-    return await conn.fetch("SELECT * FROM post_targets WHERE post_id = ANY($1::text[]) ORDER BY post_id, platform",
-                            list(post_ids))
+async def get_targets(
+    conn: asyncpg.Connection | asyncpg.Pool, post_ids: Sequence[str]
+) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT * FROM post_targets WHERE post_id = ANY($1::text[]) ORDER BY post_id, platform",
+        list(post_ids),
+    )
 
 
 async def lock_targets(conn: asyncpg.Connection, post_id: str) -> list[asyncpg.Record]:
-    return await conn.fetch("SELECT * FROM post_targets WHERE post_id = $1 ORDER BY platform FOR UPDATE", post_id)
+    return await conn.fetch(
+        "SELECT * FROM post_targets WHERE post_id = $1 ORDER BY platform FOR UPDATE", post_id
+    )
 
 
 async def update_target(conn: asyncpg.Connection, post_id: str, platform: str, **fields: Any) -> None:
     columns = list(fields)
     sets = ", ".join(f"{c} = ${i + 3}" for i, c in enumerate(columns))
     values = [orjson.dumps(v).decode() if c == "parts" else v for c, v in fields.items()]
-    await conn.execute(f"UPDATE post_targets SET {sets}, updated_at = now() WHERE post_id = $1 AND platform = $2",  # noqa: S608 (column names are ours)
-                       post_id, platform, *values)
+    await conn.execute(
+        f"UPDATE post_targets SET {sets}, updated_at = now() WHERE post_id = $1 AND platform = $2",  # noqa: S608 (column names are ours)
+        post_id,
+        platform,
+        *values,
+    )
 
 
 async def set_post_status(conn: asyncpg.Connection, post_id: str, status: PostStatus) -> None:
-    await conn.execute("UPDATE posts SET status = $2, updated_at = now() WHERE id = $1 AND status <> $2",
-                       post_id, status.value)
+    await conn.execute(
+        "UPDATE posts SET status = $2, updated_at = now() WHERE id = $1 AND status <> $2",
+        post_id,
+        status.value,
+    )
 
 
-async def list_scheduled(pool: asyncpg.Pool, *, business_id: int, statuses: Sequence[str] | None,
-                         due_from: datetime | None, due_to: datetime | None,
-                         after: tuple[datetime, str] | None, limit: int) -> list[asyncpg.Record]:
+async def list_scheduled(
+    pool: asyncpg.Pool,
+    *,
+    business_id: int,
+    statuses: Sequence[str] | None,
+    due_from: datetime | None,
+    due_to: datetime | None,
+    after: tuple[datetime, str] | None,
+    limit: int,
+) -> list[asyncpg.Record]:
     """Newest due first; keyset pagination on (scheduled_for, id) so pages stay stable under inserts."""
     return await pool.fetch(
         "SELECT * FROM posts WHERE business_id = $1 AND scheduled_for IS NOT NULL"
@@ -87,5 +134,11 @@ async def list_scheduled(pool: asyncpg.Pool, *, business_id: int, statuses: Sequ
         " AND ($4::timestamptz IS NULL OR scheduled_for < $4)"
         " AND ($5::timestamptz IS NULL OR (scheduled_for, id) < ($5, $6))"
         " ORDER BY scheduled_for DESC, id DESC LIMIT $7",
-        business_id, list(statuses) if statuses else None, due_from, due_to,
-        after[0] if after else None, after[1] if after else "", limit)
+        business_id,
+        list(statuses) if statuses else None,
+        due_from,
+        due_to,
+        after[0] if after else None,
+        after[1] if after else "",
+        limit,
+    )

@@ -41,8 +41,12 @@ class Override(BaseModel):
 
 
 class PublishRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={
-        "examples": [{"content": "Hello!", "platforms": ["linkedin", "twitter"], "business_id": 1}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"content": "Hello!", "platforms": ["linkedin", "twitter"], "business_id": 1}]
+        },
+    )
 
     content: Annotated[str, Field(max_length=MAX_CONTENT)] = ""
     platforms: Annotated[list[Platform], Field(min_length=1, max_length=4)]
@@ -61,10 +65,25 @@ class PublishRequest(BaseModel):
 
 
 class ScheduleRequest(PublishRequest):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"content": "Later!", "platforms": ["twitter"], "scheduled_for": "2030-01-01T09:00:00Z", "business_id": 1},
-        {"content": "Local time", "platforms": ["linkedin"], "scheduled_for": "2030-01-01T09:00:00",
-         "timezone": "Europe/Paris"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "content": "Later!",
+                    "platforms": ["twitter"],
+                    "scheduled_for": "2030-01-01T09:00:00Z",
+                    "business_id": 1,
+                },
+                {
+                    "content": "Local time",
+                    "platforms": ["linkedin"],
+                    "scheduled_for": "2030-01-01T09:00:00",
+                    "timezone": "Europe/Paris",
+                },
+            ]
+        },
+    )
 
     scheduled_for: datetime
     timezone: str | None = Field(None, description="IANA name, for a scheduled_for without an offset")

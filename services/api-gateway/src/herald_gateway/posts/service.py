@@ -51,7 +51,9 @@ class PostsService:
     def __init__(self, pool: asyncpg.Pool, redis: Redis, settings: Settings) -> None:
         self.pool, self.redis, self.settings = pool, redis, settings
 
-    async def create(self, caller: Caller, req: PublishRequest, *, path: str, idempotency_key: str | None) -> Created:
+    async def create(
+        self, caller: Caller, req: PublishRequest, *, path: str, idempotency_key: str | None
+    ) -> Created:
         business_id = caller.business(req.business_id)
         now = utcnow()
         due = resolve_due_time(req, now) if isinstance(req, ScheduleRequest) else None
@@ -67,24 +69,48 @@ class PostsService:
         initial = TargetStatus.SCHEDULED if due else TargetStatus.PUBLISHING
         schedule = req if isinstance(req, ScheduleRequest) else None
         event = PostRequested(
-            post_id=post_id, business_id=business_id, targets=tuple(targets), scheduled_for=due,
+            post_id=post_id,
+            business_id=business_id,
+            targets=tuple(targets),
+            scheduled_for=due,
             late_policy=schedule.late_policy if schedule else "publish",
             grace_seconds=schedule.grace_seconds if schedule else None,
-            thread_numbering=req.thread_numbering, requested_at=now)
-        accepted = PostAccepted(id=post_id, status=overall_status([initial]), business_id=business_id,
-                                scheduled_for=due, platforms=list(req.platforms), links=Links(self=post_link(post_id)))
+            thread_numbering=req.thread_numbering,
+            requested_at=now,
+        )
+        accepted = PostAccepted(
+            id=post_id,
+            status=overall_status([initial]),
+            business_id=business_id,
+            scheduled_for=due,
+            platforms=list(req.platforms),
+            links=Links(self=post_link(post_id)),
+        )
         body = accepted.model_dump(mode="json")
         try:
             async with self.pool.acquire() as conn, conn.transaction():
                 await repo.insert_post(
-                    conn, post_id=post_id, business_id=business_id, status=accepted.status, content=req.content,
-                    scheduled_for=due, timezone=schedule.timezone if schedule else None,
-                    late_policy=event.late_policy.value, origin="api",
-                    targets=[repo.NewTarget(t.platform.value, initial, t.content, list(t.media_urls)) for t in targets])
-                await repo.add_to_outbox(conn, [encode(event, source=SOURCE, event_id=f"requested:{post_id}")])
+                    conn,
+                    post_id=post_id,
+                    business_id=business_id,
+                    status=accepted.status,
+                    content=req.content,
+                    scheduled_for=due,
+                    timezone=schedule.timezone if schedule else None,
+                    late_policy=event.late_policy.value,
+                    origin="api",
+                    targets=[
+                        repo.NewTarget(t.platform.value, initial, t.content, list(t.media_urls))
+                        for t in targets
+                    ],
+                )
+                await repo.add_to_outbox(
+                    conn, [encode(event, source=SOURCE, event_id=f"requested:{post_id}")]
+                )
                 if idempotency_key:
-                    await idempotency.remember(conn, business_id, idempotency_key, digest, ttl,
-                                               idempotency.StoredResponse(202, body))
+                    await idempotency.remember(
+                        conn, business_id, idempotency_key, digest, ttl, idempotency.StoredResponse(202, body)
+                    )
         except idempotency.KeyTaken:
             # A concurrent request with the same key committed first: ours rolled back; answer as it did.
             replay = await idempotency.find(self.pool, business_id, idempotency_key or "", digest, ttl)
@@ -99,13 +125,27 @@ class PostsService:
             raise NotFound(f"post {post_id} not found")
         return _view(post, await repo.get_targets(self.pool, [post_id]))
 
-    async def list_scheduled(self, caller: Caller, *, business_id: int | None, statuses: list[PostStatus] | None,
-                             due_from: datetime | None, due_to: datetime | None, cursor: str | None,
-                             limit: int) -> PostPage:
+    async def list_scheduled(
+        self,
+        caller: Caller,
+        *,
+        business_id: int | None,
+        statuses: list[PostStatus] | None,
+        due_from: datetime | None,
+        due_to: datetime | None,
+        cursor: str | None,
+        limit: int,
+    ) -> PostPage:
         bid = caller.business(business_id)
-        rows = await repo.list_scheduled(self.pool, business_id=bid, statuses=[s.value for s in statuses or []],
-                                         due_from=due_from, due_to=due_to, after=_decode_cursor(cursor),
-                                         limit=limit + 1)
+        rows = await repo.list_scheduled(
+            self.pool,
+            business_id=bid,
+            statuses=[s.value for s in statuses or []],
+            due_from=due_from,
+            due_to=due_to,
+            after=_decode_cursor(cursor),
+            limit=limit + 1,
+        )
         page, more = rows[:limit], len(rows) > limit
         targets = await repo.get_targets(self.pool, [r["id"] for r in page])
         by_post: dict[str, list[asyncpg.Record]] = {}
@@ -125,37 +165,70 @@ class PostsService:
                 statuses = [TargetStatus(t["status"]) for t in await repo.lock_targets(conn, post_id)]
                 current = overall_status(statuses)
                 if current is PostStatus.CANCELLED:
-                    return 200, CancelOutcome(id=post_id, status="cancelled", detail="the post was already cancelled")
+                    return 200, CancelOutcome(
+                        id=post_id, status="cancelled", detail="the post was already cancelled"
+                    )
                 if all(s in FINAL for s in statuses):
-                    raise Conflict(f"the post is already {current.value}; it can no longer be cancelled",
-                                   post_status=current.value)
-                event = PostCancelRequested(post_id=post_id, business_id=post["business_id"], request_id=request_id,
-                                            requested_at=utcnow())
-                await repo.add_to_outbox(conn, [encode(event, source=SOURCE, event_id=f"cancel:{request_id}")])
+                    raise Conflict(
+                        f"the post is already {current.value}; it can no longer be cancelled",
+                        post_status=current.value,
+                    )
+                event = PostCancelRequested(
+                    post_id=post_id,
+                    business_id=post["business_id"],
+                    request_id=request_id,
+                    requested_at=utcnow(),
+                )
+                await repo.add_to_outbox(
+                    conn, [encode(event, source=SOURCE, event_id=f"cancel:{request_id}")]
+                )
             outcome = await answer.wait(self.settings.cancel_wait_seconds)
         if outcome == "cancelled":
             return 200, CancelOutcome(id=post_id, status="cancelled", detail="the post will not be published")
         if outcome is not None:
-            raise Conflict("the post is already publishing or published; it can no longer be cancelled",
-                           post_status=PostStatus.PUBLISHING.value)
-        return 202, CancelOutcome(id=post_id, status="cancel_requested",
-                                  detail="the scheduler has not answered yet; the cancel still applies if it "
-                                         "arrives before the post is due — check the post's status")
+            raise Conflict(
+                "the post is already publishing or published; it can no longer be cancelled",
+                post_status=PostStatus.PUBLISHING.value,
+            )
+        return 202, CancelOutcome(
+            id=post_id,
+            status="cancel_requested",
+            detail="the scheduler has not answered yet; the cancel still applies if it "
+            "arrives before the post is due — check the post's status",
+        )
 
 
 def _view(post: asyncpg.Record, targets: list[asyncpg.Record]) -> PostView:
     views = []
     for t in targets:
         parts = [PublishedPartView(**p) for p in orjson.loads(t["parts"])]
-        views.append(TargetView(
-            platform=t["platform"], status=t["status"], attempts=t["attempts"],
-            platform_post_id=parts[0].platform_post_id if parts else None, url=parts[0].url if parts else None,
-            parts=parts, reason=t["reason"], error_code=t["error_code"], reauth_required=t["reauth_required"],
-            next_attempt_at=t["next_attempt_at"]))
-    return PostView(id=post["id"], business_id=post["business_id"], status=post["status"], content=post["content"],
-                    scheduled_for=post["scheduled_for"], timezone=post["timezone"], late_policy=post["late_policy"],
-                    created_at=post["created_at"], updated_at=post["updated_at"], platforms=views,
-                    links=Links(self=post_link(post["id"])))
+        views.append(
+            TargetView(
+                platform=t["platform"],
+                status=t["status"],
+                attempts=t["attempts"],
+                platform_post_id=parts[0].platform_post_id if parts else None,
+                url=parts[0].url if parts else None,
+                parts=parts,
+                reason=t["reason"],
+                error_code=t["error_code"],
+                reauth_required=t["reauth_required"],
+                next_attempt_at=t["next_attempt_at"],
+            )
+        )
+    return PostView(
+        id=post["id"],
+        business_id=post["business_id"],
+        status=post["status"],
+        content=post["content"],
+        scheduled_for=post["scheduled_for"],
+        timezone=post["timezone"],
+        late_policy=post["late_policy"],
+        created_at=post["created_at"],
+        updated_at=post["updated_at"],
+        platforms=views,
+        links=Links(self=post_link(post["id"])),
+    )
 
 
 def _encode_cursor(when: datetime, post_id: str) -> str:

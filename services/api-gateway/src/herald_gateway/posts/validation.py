@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import mimetypes
+from collections.abc import Sequence
 from datetime import datetime
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from herald_common.events import PostTarget
 from herald_common.platforms import Platform
+from herald_common.text import MediaItem, PostOptions, check_post
 from herald_gateway.posts.schemas import PublishRequest, ScheduleRequest
 from herald_gateway.problems import Unprocessable
 
@@ -17,25 +21,45 @@ def resolve_due_time(req: ScheduleRequest, now: datetime) -> datetime:
         try:
             zone = ZoneInfo(req.timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise Unprocessable(f"timezone {req.timezone!r} is not an IANA time zone name (e.g. Europe/Paris)",
-                                field="timezone") from None
+            raise Unprocessable(
+                f"timezone {req.timezone!r} is not an IANA time zone name (e.g. Europe/Paris)",
+                field="timezone",
+            ) from None
         if when.tzinfo is None:
             when = when.replace(tzinfo=zone)
     elif when.tzinfo is None:
-        raise Unprocessable("scheduled_for has no time zone: add an offset (2030-01-01T09:00:00Z) "
-                            "or a `timezone` field (IANA name)", field="scheduled_for")
+        raise Unprocessable(
+            "scheduled_for has no time zone: add an offset (2030-01-01T09:00:00Z) "
+            "or a `timezone` field (IANA name)",
+            field="scheduled_for",
+        )
     if when <= now:
-        raise Unprocessable(f"scheduled_for {when.isoformat()} is in the past (now is {now.isoformat()})",
-                            field="scheduled_for")
+        raise Unprocessable(
+            f"scheduled_for {when.isoformat()} is in the past (now is {now.isoformat()})",
+            field="scheduled_for",
+        )
     return when
+
+
+def media_items(urls: Sequence[object]) -> list[MediaItem]:
+    """What the gateway can tell of media before anything is fetched: the type their names suggest.
+
+    URLs with no telling extension are checked by the publisher once it has fetched them."""
+    items = []
+    for url in urls:
+        mime, _ = mimetypes.guess_type(urlsplit(str(url)).path)
+        if mime:
+            items.append(MediaItem(mime_type=mime))
+    return items
 
 
 def build_targets(req: PublishRequest) -> list[PostTarget]:
     """One target per platform, with its overrides applied; refuses what a platform cannot take."""
     unknown = set(req.overrides) - set(req.platforms)
     if unknown:
-        raise Unprocessable(f"overrides for platforms not requested: {', '.join(sorted(unknown))}",
-                            field="overrides")
+        raise Unprocessable(
+            f"overrides for platforms not requested: {', '.join(sorted(unknown))}", field="overrides"
+        )
     targets = []
     for platform in req.platforms:
         o = req.overrides.get(platform)
@@ -45,11 +69,29 @@ def build_targets(req: PublishRequest) -> list[PostTarget]:
         if not content.strip() and not media:
             raise Unprocessable(f"{platform.value}: content is empty and there is no media", field="content")
         if platform is Platform.INSTAGRAM and not media:
-            raise Unprocessable("instagram: Instagram has no text-only posts; add at least one image in media_urls",
-                                field="media_urls")
+            raise Unprocessable(
+                "instagram: Instagram has no text-only posts; add at least one image in media_urls",
+                field="media_urls",
+            )
         if comment is not None and platform is Platform.TWITTER:
-            raise Unprocessable("twitter: first_comment is not supported on X; post a thread instead",
-                                field="first_comment")
-        targets.append(PostTarget(platform=platform, content=content, media_urls=tuple(str(m) for m in media),
-                                  first_comment=comment))
+            raise Unprocessable(
+                "twitter: first_comment is not supported on X; post a thread instead", field="first_comment"
+            )
+        violations = check_post(
+            platform, content, media_items(media), PostOptions(numbering=req.thread_numbering)
+        )
+        if violations:
+            raise Unprocessable(
+                f"{platform.value}: " + "; ".join(v.message for v in violations),
+                field="content",
+                violations=[{"platform": platform.value, **v.model_dump(mode="json")} for v in violations],
+            )
+        targets.append(
+            PostTarget(
+                platform=platform,
+                content=content,
+                media_urls=tuple(str(m) for m in media),
+                first_comment=comment,
+            )
+        )
     return targets

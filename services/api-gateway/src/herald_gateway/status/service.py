@@ -38,11 +38,20 @@ class StatusService:
         initial = TargetStatus.SCHEDULED if event.scheduled_for else TargetStatus.PUBLISHING
         async with self.pool.acquire() as conn, conn.transaction():
             await repo.insert_post(
-                conn, post_id=event.post_id, business_id=event.business_id, status=overall_status([initial]),
-                content=event.targets[0].content, scheduled_for=event.scheduled_for, timezone=None,
-                late_policy=event.late_policy.value, origin="kafka",
-                targets=[repo.NewTarget(t.platform.value, initial, t.content, list(t.media_urls))
-                         for t in event.targets])
+                conn,
+                post_id=event.post_id,
+                business_id=event.business_id,
+                status=overall_status([initial]),
+                content=event.targets[0].content,
+                scheduled_for=event.scheduled_for,
+                timezone=None,
+                late_policy=event.late_policy.value,
+                origin="kafka",
+                targets=[
+                    repo.NewTarget(t.platform.value, initial, t.content, list(t.media_urls))
+                    for t in event.targets
+                ],
+            )
 
     async def apply(self, event: LifecycleEvent) -> None:
         changes = _changes(event)
@@ -61,8 +70,11 @@ class StatusService:
                 statuses = [TargetStatus(t["status"]) for t in await repo.get_targets(conn, [event.post_id])]
                 await repo.set_post_status(conn, event.post_id, overall_status(statuses))
         if isinstance(event, PostCancelled | PostCancelRefused) and event.request_id:
-            await cancel_waiter.announce(self.redis, event.request_id,
-                                         "cancelled" if isinstance(event, PostCancelled) else event.reason.value)
+            await cancel_waiter.announce(
+                self.redis,
+                event.request_id,
+                "cancelled" if isinstance(event, PostCancelled) else event.reason.value,
+            )
 
 
 def _changes(event: Event) -> dict[str, tuple[TargetStatus, dict[str, Any]]]:
@@ -71,16 +83,42 @@ def _changes(event: Event) -> dict[str, tuple[TargetStatus, dict[str, Any]]]:
         case PostDispatched():
             return {event.platform.value: (TargetStatus.PUBLISHING, {"attempts": event.attempt})}
         case PostRetryScheduled():
-            return {event.platform.value: (TargetStatus.PUBLISHING, {
-                "attempts": event.attempt, "next_attempt_at": event.next_attempt_at, "reason": event.reason})}
+            return {
+                event.platform.value: (
+                    TargetStatus.PUBLISHING,
+                    {
+                        "attempts": event.attempt,
+                        "next_attempt_at": event.next_attempt_at,
+                        "reason": event.reason,
+                    },
+                )
+            }
         case PostPublished():
-            return {event.platform.value: (TargetStatus.PUBLISHED, {
-                "attempts": event.attempt, "parts": [p.model_dump() for p in event.parts],
-                "reason": None, "error_code": None, "next_attempt_at": None})}
+            return {
+                event.platform.value: (
+                    TargetStatus.PUBLISHED,
+                    {
+                        "attempts": event.attempt,
+                        "parts": [p.model_dump() for p in event.parts],
+                        "reason": None,
+                        "error_code": None,
+                        "next_attempt_at": None,
+                    },
+                )
+            }
         case PostPublishFailed():
-            return {event.platform.value: (TargetStatus.FAILED, {
-                "attempts": event.attempt, "reason": event.reason, "error_code": event.error_code,
-                "reauth_required": event.reauth_required, "next_attempt_at": None})}
+            return {
+                event.platform.value: (
+                    TargetStatus.FAILED,
+                    {
+                        "attempts": event.attempt,
+                        "reason": event.reason,
+                        "error_code": event.error_code,
+                        "reauth_required": event.reauth_required,
+                        "next_attempt_at": None,
+                    },
+                )
+            }
         case PostMissed():
             return {event.platform.value: (TargetStatus.MISSED, {"reason": event.reason})}
         case PostCancelled():

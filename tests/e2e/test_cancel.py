@@ -1,0 +1,75 @@
+"""Cancelling: before the due time it wins; after publishing it is refused."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from e2e_support import created_on, wait_for_status
+
+pytestmark = pytest.mark.e2e
+
+
+async def test_cancel_before_due_is_200_and_nothing_is_published(
+    api: httpx.AsyncClient, emulator: httpx.AsyncClient
+) -> None:
+    due = datetime.now(UTC) + timedelta(seconds=3)
+    created = await api.post(
+        "/api/v2/schedule",
+        json={
+            "content": "Never to be seen",
+            "platforms": ["twitter", "linkedin"],
+            "scheduled_for": due.isoformat(),
+        },
+    )
+    post_id = created.json()["id"]
+
+    response = await api.delete(f"/api/v2/schedule/{post_id}")
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "cancelled"
+
+    await asyncio.sleep((due - datetime.now(UTC)).total_seconds() + 1.5)
+    post = (await api.get(f"/api/v2/posts/{post_id}")).json()
+    assert post["status"] == "cancelled"
+    assert {t["status"] for t in post["platforms"]} == {"cancelled"}
+    assert await created_on(emulator, "twitter") == []
+    assert await created_on(emulator, "linkedin") == []
+
+    again = await api.delete(f"/api/v2/schedule/{post_id}")
+    assert again.status_code == 200 and again.json()["status"] == "cancelled"
+
+
+async def test_cancel_after_publish_is_409_problem(
+    api: httpx.AsyncClient, emulator: httpx.AsyncClient
+) -> None:
+    created = await api.post("/api/v2/publish", json={"content": "Already out", "platforms": ["facebook"]})
+    post_id = created.json()["id"]
+    await wait_for_status(api, post_id, {"published"})
+
+    response = await api.delete(f"/api/v2/schedule/{post_id}")
+    assert response.status_code == 409
+    assert response.headers["content-type"].startswith("application/problem+json")
+    problem = response.json()
+    assert problem["status"] == 409 and problem["type"].endswith("/conflict")
+    assert "published" in problem["detail"]
+
+
+async def test_cancel_unknown_or_foreign_post_is_404(api: httpx.AsyncClient, stack: object) -> None:
+    created = await api.post(
+        "/api/v2/schedule",
+        json={
+            "content": "Business one only",
+            "platforms": ["twitter"],
+            "scheduled_for": (datetime.now(UTC) + timedelta(hours=1)).isoformat(),
+        },
+    )
+    post_id = created.json()["id"]
+    other = {"Authorization": f"Bearer {stack.token(2)}"}  # type: ignore[attr-defined]
+
+    assert (await api.delete("/api/v2/schedule/no-such-post")).status_code == 404
+    foreign = await api.delete(f"/api/v2/schedule/{post_id}", headers=other)
+    assert foreign.status_code == 404
+    assert (await api.get(f"/api/v2/posts/{post_id}", headers=other)).status_code == 404
+    assert (await api.delete(f"/api/v2/schedule/{post_id}")).status_code == 200
