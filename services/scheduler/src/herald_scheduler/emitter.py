@@ -11,7 +11,8 @@ from collections.abc import Sequence
 
 from aiokafka import AIOKafkaProducer
 
-from herald_common.events import KafkaRecord
+from herald_common.events import KafkaRecord, topics
+from herald_common.platforms import Platform
 
 REPLICA_HEADER = "herald_replica"
 
@@ -33,6 +34,10 @@ class Emitter:
 
     async def start(self) -> None:
         await self._producer.start()
+        # Fetch every topic's metadata now: the first send to a topic otherwise waits for it, and
+        # that wait would land on the first due event of each platform.
+        for topic in (*(topics.post_due_topic(p) for p in Platform), topics.POST_LIFECYCLE):
+            await self._producer.partitions_for(topic)
 
     async def stop(self) -> None:
         await self._producer.stop()
