@@ -1,9 +1,9 @@
-"""LinkedIn Posts API client: posts, continuation comments, and lookups for reconciliation."""
+"""LinkedIn Posts API client: posts (text, one or several images) as a member or an organisation,
+continuation and first comments, and the lookups that reconcile a lost answer."""
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -11,98 +11,133 @@ import httpx
 
 from herald_common.events import PostTarget
 from herald_common.platforms import Platform
+from herald_common.publishing.accounts import Account
+from herald_common.publishing.budget import Budgets
 from herald_common.publishing.client import PartRequest
-from herald_common.publishing.http import call, json_or_empty, server_error
-from herald_common.publishing.outcomes import (
-    CreatedObject,
-    DuplicateContent,
-    PermanentError,
-    ReauthRequired,
-    RetryableError,
-)
+from herald_common.publishing.http import call, json_or_empty
+from herald_common.publishing.media import fetch_all
+from herald_common.publishing.outcomes import CreatedObject, PermanentError, RetryableError
 from herald_common.publishing.parts import split_text
 from herald_common.text import escape_little_text
+from herald_publisher_linkedin.errors import post_url, raise_for
+from herald_publisher_linkedin.images import upload_image
 from herald_publisher_linkedin.settings import Settings
 
-_DUPLICATE_OF = re.compile(r"duplicate of (urn:li:[a-zA-Z]+:\d+)")
-
-
-def post_url(urn: str) -> str:
-    return f"https://www.linkedin.com/feed/update/{urn}"
+AUTHOR_PREFIXES = ("urn:li:person:", "urn:li:organization:")
 
 
 class LinkedInClient:
     platform = Platform.LINKEDIN
 
-    def __init__(self, http: httpx.AsyncClient, settings: Settings) -> None:
+    def __init__(self, http: httpx.AsyncClient, settings: Settings, budgets: Budgets | None = None) -> None:
         self.http, self.settings = http, settings
+        self.budgets = budgets or Budgets(None)
         self.base = settings.linkedin_api_base_url.rstrip("/")
 
     def split(self, target: PostTarget, numbering: bool) -> list[str]:
         return split_text(Platform.LINKEDIN, target.content, numbering)
 
-    def _headers(self) -> dict[str, str]:
+    def _headers(self, account: Account) -> dict[str, str]:
         return {
-            "Authorization": f"Bearer {_require(self.settings.linkedin_access_token, 'HERALD_LINKEDIN_ACCESS_TOKEN')}",
+            "Authorization": f"Bearer {account.access_token}",
             "LinkedIn-Version": self.settings.linkedin_version,
             "X-Restli-Protocol-Version": "2.0.0",
             "Content-Type": "application/json",
         }
 
     async def publish(self, part: PartRequest) -> CreatedObject:
-        author = self.settings.linkedin_author_urn
-        if part.kind == "post":
-            body: dict[str, Any] = {
-                "author": author,
-                "commentary": escape_little_text(part.text),
-                "visibility": "PUBLIC",
-                "distribution": {
-                    "feedDistribution": "MAIN_FEED",
-                    "targetEntities": [],
-                    "thirdPartyDistributionChannels": [],
-                },
-                "lifecycleState": "PUBLISHED",
-                "isReshareDisabledByAuthor": False,
-            }
-            response = await call(
+        author = _author(part.account)
+        if part.kind != "post":
+            return await self._comment(part, author)
+        media = await fetch_all(
+            self.http,
+            Platform.LINKEDIN,
+            part.media_urls,
+            max_bytes=self.settings.media_max_bytes,
+            timeout=self.settings.media_fetch_timeout_seconds,
+        )
+        await self.budgets.take_daily(
+            "linkedin", author, "posts", limit=self.settings.linkedin_daily_post_budget
+        )
+        headers = self._headers(part.account)
+        images = [
+            await upload_image(
                 self.http,
-                "POST",
-                f"{self.base}/rest/posts",
-                platform="linkedin",
-                operation="create_post",
-                headers=self._headers(),
-                json=body,
+                self.base,
+                headers,
+                author,
+                item,
+                poll_seconds=self.settings.linkedin_image_poll_seconds,
+                max_wait_seconds=self.settings.linkedin_image_max_wait_seconds,
             )
-            _raise_for(response)
-            urn = response.headers.get("x-restli-id") or response.headers.get("x-linkedin-id")
-            if not urn:
-                raise RetryableError("LinkedIn answered 201 without x-restli-id", maybe_created=True)
-            return CreatedObject(urn, post_url(urn))
+            for item in media
+        ]
+        body: dict[str, Any] = {
+            "author": author,
+            "commentary": escape_little_text(part.text),
+            "visibility": "PUBLIC",
+            "distribution": {
+                "feedDistribution": "MAIN_FEED",
+                "targetEntities": [],
+                "thirdPartyDistributionChannels": [],
+            },
+            "lifecycleState": "PUBLISHED",
+            "isReshareDisabledByAuthor": False,
+        }
+        if len(images) == 1:
+            body["content"] = {"media": {"id": images[0]}}
+        elif images:
+            body["content"] = {"multiImage": {"images": [{"id": urn} for urn in images]}}
+        response = await call(
+            self.http,
+            "POST",
+            f"{self.base}/rest/posts",
+            platform="linkedin",
+            operation="create_post",
+            headers=headers,
+            json=body,
+        )
+        await self._raise_for(response, author)
+        urn = response.headers.get("x-restli-id")
+        if not urn:
+            raise RetryableError("LinkedIn answered 201 without x-restli-id", maybe_created=True)
+        return CreatedObject(urn, post_url(urn))
+
+    async def _comment(self, part: PartRequest, author: str) -> CreatedObject:
         root = part.root or part.parent
         assert root is not None, "a comment continues a post"
         # Comments use the same "little" text format as posts: unescaped reserved characters cut them.
-        body = {
-            "actor": author,
-            "object": root.platform_post_id,
-            "message": {"text": escape_little_text(part.text)},
-        }
         response = await call(
             self.http,
             "POST",
             f"{self.base}/rest/socialActions/{quote(root.platform_post_id, safe='')}/comments",
             platform="linkedin",
             operation="create_comment",
-            headers=self._headers(),
-            json=body,
+            headers=self._headers(part.account),
+            json={
+                "actor": author,
+                "object": root.platform_post_id,
+                "message": {"text": escape_little_text(part.text)},
+            },
         )
-        _raise_for(response)
+        await self._raise_for(response, author)
         comment = json_or_empty(response)
-        urn = comment.get("$URN") or comment.get("commentUrn") or comment.get("id")
+        urn = comment.get("commentUrn") or comment.get("$URN") or comment.get("id")
         if not urn:
             raise RetryableError("LinkedIn created a comment without naming it", maybe_created=True)
-        return CreatedObject(str(urn), root.url)
+        return CreatedObject(str(urn), _comment_url(root, str(urn)))
+
+    async def _raise_for(self, response: httpx.Response, author: str) -> None:
+        if response.status_code == 429:
+            # The day's budget is gone for this author: every replica holds back until midnight UTC.
+            await self.budgets.spend_daily(
+                "linkedin", author, "posts", limit=self.settings.linkedin_daily_post_budget
+            )
+        raise_for(response)
 
     async def find(self, part: PartRequest, since: datetime) -> CreatedObject | None:
+        author = _author(part.account)
+        headers = self._headers(part.account)
         if part.kind == "post":
             response = await call(
                 self.http,
@@ -110,14 +145,14 @@ class LinkedInClient:
                 f"{self.base}/rest/posts",
                 platform="linkedin",
                 operation="find_post",
-                headers=self._headers(),
-                params={"q": "author", "author": self.settings.linkedin_author_urn, "count": 50},
+                headers=headers,
+                params={"q": "author", "author": author, "count": 50},
             )
-            _raise_for(response)
-            wanted = escape_little_text(part.text)
+            raise_for(response)
+            wanted = (escape_little_text(part.text), part.text)
             for el in json_or_empty(response).get("elements", []):
                 created = datetime.fromtimestamp(el.get("createdAt", 0) / 1000, UTC)
-                if el.get("commentary") in (wanted, part.text) and created >= since:
+                if el.get("commentary") in wanted and created >= since:
                     return CreatedObject(el["id"], post_url(el["id"]))
             return None
         root = part.root or part.parent
@@ -128,50 +163,27 @@ class LinkedInClient:
             f"{self.base}/rest/socialActions/{quote(root.platform_post_id, safe='')}/comments",
             platform="linkedin",
             operation="find_comment",
-            headers=self._headers(),
+            headers=headers,
         )
         if response.status_code == 404:
             return None
-        _raise_for(response)
+        raise_for(response)
+        wanted = (escape_little_text(part.text), part.text)
         for el in json_or_empty(response).get("elements", []):
-            if (el.get("message") or {}).get("text") in (escape_little_text(part.text), part.text):
-                return CreatedObject(str(el.get("$URN") or el.get("commentUrn") or el.get("id")), root.url)
+            if (el.get("message") or {}).get("text") in wanted and el.get("actor") in (author, None):
+                urn = str(el.get("commentUrn") or el.get("$URN") or el.get("id"))
+                return CreatedObject(urn, _comment_url(root, urn))
         return None
 
 
-def _raise_for(response: httpx.Response) -> None:
-    status = response.status_code
-    if status < 400:
-        return
-    body = json_or_empty(response)
-    message = str(body.get("message") or response.text[:300])
-    code = str(body.get("code") or body.get("serviceErrorCode") or status)
-    if status == 401:
-        raise ReauthRequired(f"LinkedIn refused the token: {message}", code=code)
-    if status == 429:
-        # LinkedIn's limits are daily and reset at midnight UTC; it sends no Retry-After.
-        now = datetime.now(UTC)
-        midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-        raise RetryableError(
-            f"LinkedIn throttled the account: {message}",
-            code="429",
-            retry_after=min((midnight - now).total_seconds(), 3600.0),
-        )
-    if status >= 500:
-        raise server_error("LinkedIn", response)
-    details = (body.get("errorDetails") or {}).get("inputErrors") or []
-    if any(d.get("code") == "DUPLICATE_POST" for d in details):
-        match = _DUPLICATE_OF.search(message)
-        existing = CreatedObject(match.group(1), post_url(match.group(1))) if match else None
-        raise DuplicateContent(f"LinkedIn: {message}", code="DUPLICATE_POST", existing=existing)
-    if status == 426:
+def _author(account: Account) -> str:
+    if not account.account_id.startswith(AUTHOR_PREFIXES):
         raise PermanentError(
-            f"LinkedIn: {message} (set HERALD_LINKEDIN_VERSION to an active YYYYMM)", code=code
+            f"LinkedIn author {account.account_id!r} is neither urn:li:person:… nor urn:li:organization:…",
+            code="bad_author",
         )
-    raise PermanentError(f"LinkedIn answered {status}: {message}", code=code)
+    return account.account_id
 
 
-def _require(token: str | None, setting: str) -> str:
-    if not token:
-        raise ReauthRequired(f"no LinkedIn account is connected (set {setting})", code="no_account")
-    return token
+def _comment_url(root: CreatedObject, comment_urn: str) -> str | None:
+    return f"{root.url}?commentUrn={quote(comment_urn, safe='')}" if root.url else None

@@ -1,4 +1,8 @@
-"""Facebook Pages: text/link posts, photo posts, comments, and the feed lookup for reconciliation."""
+"""Facebook Pages: text and link posts, photo posts (one via /photos, several as unpublished photos
+plus `attached_media`), comments, and the feed lookup that reconciles a lost answer.
+
+Photos are given to Facebook by URL: Facebook fetches them itself.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +14,13 @@ import httpx
 
 from herald_common.events import PostTarget
 from herald_common.platforms import Platform
+from herald_common.publishing.budget import Budgets
 from herald_common.publishing.client import PartRequest
-from herald_common.publishing.http import call, json_or_empty
+from herald_common.publishing.media import check_urls
 from herald_common.publishing.outcomes import CreatedObject, RetryableError
 from herald_common.publishing.parts import split_text
-from herald_publisher_meta.graph import page_token, raise_for
+from herald_common.text import find_urls
+from herald_publisher_meta.graph import Graph
 from herald_publisher_meta.settings import Settings
 
 
@@ -25,50 +31,53 @@ def post_url(post_id: str) -> str:
 class FacebookClient:
     platform = Platform.FACEBOOK
 
-    def __init__(self, http: httpx.AsyncClient, settings: Settings) -> None:
-        self.http, self.s = http, settings
-        self.base = f"{settings.graph_api_base_url.rstrip('/')}/{settings.graph_api_version}"
+    def __init__(self, http: httpx.AsyncClient, settings: Settings, budgets: Budgets | None = None) -> None:
+        base = f"{settings.graph_api_base_url.rstrip('/')}/{settings.graph_api_version}"
+        self.graph = Graph(
+            http, base, "facebook", budgets or Budgets(None), settings.meta_usage_reserve_percent
+        )
 
     def split(self, target: PostTarget, numbering: bool) -> list[str]:
         return split_text(Platform.FACEBOOK, target.content, numbering)
 
-    async def _post(self, path: str, operation: str, data: dict[str, str]) -> dict[str, Any]:
-        response = await call(
-            self.http,
-            "POST",
-            f"{self.base}/{path}",
-            platform="facebook",
-            operation=operation,
-            data={**data, "access_token": page_token(self.s)},
+    async def _post(self, part: PartRequest, path: str, operation: str, **data: str) -> dict[str, Any]:
+        account = part.account
+        return await self.graph.request(
+            "POST", path, operation, account.access_token, account.account_id, **data
         )
-        raise_for(response, "Facebook")
-        return json_or_empty(response)
 
     async def publish(self, part: PartRequest) -> CreatedObject:
-        page = self.s.facebook_page_id
+        page = part.account.account_id
+        await self.graph.check_budget(page)
         if part.kind != "post":
             parent = part.root or part.parent
             assert parent is not None
             body = await self._post(
-                f"{parent.platform_post_id}/comments", "create_comment", {"message": part.text}
+                part, f"{parent.platform_post_id}/comments", "create_comment", message=part.text
             )
             return CreatedObject(str(body.get("id")), parent.url)
+        check_urls(Platform.FACEBOOK, part.media_urls)
         if not part.media_urls:
-            body = await self._post(f"{page}/feed", "create_post", {"message": part.text})
+            links = [u.url for u in find_urls(part.text) if u.url.startswith(("http://", "https://"))]
+            extra = {"link": links[0]} if links else {}
+            body = await self._post(part, f"{page}/feed", "create_post", message=part.text, **extra)
         elif len(part.media_urls) == 1:
-            body = await self._post(
+            photo = await self._post(
+                part,
                 f"{page}/photos",
                 "create_photo",
-                {"url": part.media_urls[0], "caption": part.text, "published": "true"},
+                url=part.media_urls[0],
+                caption=part.text,
+                published="true",
             )
-            body = {"id": body.get("post_id") or body.get("id")}
+            body = {"id": photo.get("post_id") or photo.get("id")}
         else:
             photo_ids = []
             for url in part.media_urls:
-                photo = await self._post(f"{page}/photos", "upload_photo", {"url": url, "published": "false"})
+                photo = await self._post(part, f"{page}/photos", "upload_photo", url=url, published="false")
                 photo_ids.append({"media_fbid": str(photo.get("id"))})
             body = await self._post(
-                f"{page}/feed", "create_post", {"message": part.text, "attached_media": json.dumps(photo_ids)}
+                part, f"{page}/feed", "create_post", message=part.text, attached_media=json.dumps(photo_ids)
             )
         post_id = str(body.get("id") or "")
         if not post_id:
@@ -76,36 +85,32 @@ class FacebookClient:
         return CreatedObject(post_id, post_url(post_id))
 
     async def find(self, part: PartRequest, since: datetime) -> CreatedObject | None:
+        account = part.account
         if part.kind != "post":
             parent = part.root or part.parent
             assert parent is not None
-            response = await call(
-                self.http,
+            body = await self.graph.request(
                 "GET",
-                f"{self.base}/{parent.platform_post_id}/comments",
-                platform="facebook",
-                operation="find_comment",
-                params={"fields": "id,message", "access_token": page_token(self.s)},
+                f"{parent.platform_post_id}/comments",
+                "find_comment",
+                account.access_token,
+                account.account_id,
+                fields="id,message",
             )
-            raise_for(response, "Facebook")
-            for comment in json_or_empty(response).get("data") or []:
+            for comment in body.get("data") or []:
                 if comment.get("message") == part.text:
                     return CreatedObject(str(comment["id"]), parent.url)
             return None
-        response = await call(
-            self.http,
+        body = await self.graph.request(
             "GET",
-            f"{self.base}/{self.s.facebook_page_id}/feed",
-            platform="facebook",
-            operation="find_post",
-            params={
-                "fields": "id,message,created_time",
-                "limit": "100",
-                "access_token": page_token(self.s),
-            },
+            f"{account.account_id}/feed",
+            "find_post",
+            account.access_token,
+            account.account_id,
+            fields="id,message,created_time",
+            limit="100",
         )
-        raise_for(response, "Facebook")
-        for post in json_or_empty(response).get("data") or []:
+        for post in body.get("data") or []:
             created = datetime.fromisoformat(str(post.get("created_time", "")).replace("+0000", "+00:00"))
             if post.get("message") == part.text and created >= since:
                 return CreatedObject(str(post["id"]), post_url(str(post["id"])))

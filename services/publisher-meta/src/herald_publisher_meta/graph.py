@@ -1,20 +1,25 @@
-"""What Facebook and Instagram share: the Graph API error envelope and how to classify it."""
+"""What Facebook and Instagram share: the Graph API error envelope and how to classify it, and
+the Business Use Case usage header that feeds the per-account budget."""
 
 from __future__ import annotations
 
 import json
+import time
+from typing import Any
 
 import httpx
 
-from herald_common.publishing.http import json_or_empty, server_error
+from herald_common.publishing.budget import Budgets
+from herald_common.publishing.http import call, json_or_empty, server_error
 from herald_common.publishing.outcomes import DuplicateContent, PermanentError, ReauthRequired, RetryableError
-from herald_publisher_meta.settings import Settings
 
 # Throttling codes (app, user, page, BUC, generic) — transient by nature.
 THROTTLED = {4, 17, 32, 341, 613, 80001, 80002}
 DUPLICATE = {506}
 TRANSIENT = {1, 2}
 PUBLISHING_LIMIT_SUBCODE = 2207042
+# When usage is high but Meta names no time to regain access, how long to hold back.
+DEFAULT_HOLD_S = 60.0
 
 
 def raise_for(response: httpx.Response, platform: str) -> None:
@@ -29,37 +34,78 @@ def raise_for(response: httpx.Response, platform: str) -> None:
     message = str(error.get("error_user_msg") or error.get("message") or "unknown error")
     ref = f"{code}/{subcode}" if subcode else str(code)
     if code == 190:
-        raise ReauthRequired(f"{platform} refused the token: {message}", code=ref)
+        raise ReauthRequired(f"{platform} refused the token ({ref}): {message}", code=ref)
     if code in THROTTLED or subcode == PUBLISHING_LIMIT_SUBCODE or (code == 368 and subcode == 1390008):
         raise RetryableError(
-            f"{platform} throttled the account: {message}", code=ref, retry_after=_regain_seconds(response)
+            f"{platform} throttled the account ({ref}): {message}",
+            code=ref,
+            retry_after=regain_seconds(response),
+            rate_limited=True,
         )
     if code in DUPLICATE or (code == 368 and "already posted" in message.lower()):
         raise DuplicateContent(f"{platform}: {message}", code=ref)
     if code in TRANSIENT or error.get("is_transient"):
         # Code 2 comes with HTTP 500 and the post may exist anyway: look before posting again.
-        raise RetryableError(f"{platform} had a transient error: {message}", code=ref, maybe_created=True)
+        raise RetryableError(
+            f"{platform} had a transient error ({ref}): {message}", code=ref, maybe_created=True
+        )
     if response.status_code >= 500:
         raise server_error(platform, response)
-    raise PermanentError(f"{platform}: {message}", code=ref)
+    if code == 10 or 200 <= code <= 299:
+        message += " (the token lacks a permission: pages_manage_posts / instagram_content_publish)"
+    raise PermanentError(f"{platform} ({ref}): {message}", code=ref)
 
 
-def _regain_seconds(response: httpx.Response) -> float | None:
-    """`estimated_time_to_regain_access` (minutes) from the BUC usage header, when present."""
+def usage(response: httpx.Response) -> tuple[int, float] | None:
+    """(highest usage percentage, minutes to regain access) over X-Business-Use-Case-Usage entries."""
     raw = response.headers.get("x-business-use-case-usage")
     if not raw:
         return None
     try:
-        usage = json.loads(raw)
-        minutes = max(int(e.get("estimated_time_to_regain_access", 0)) for v in usage.values() for e in v)
+        entries = [e for v in json.loads(raw).values() for e in v]
+        percent = max(
+            max(int(e.get(k) or 0) for k in ("call_count", "total_cputime", "total_time")) for e in entries
+        )
+        minutes = max(float(e.get("estimated_time_to_regain_access") or 0) for e in entries)
     except (ValueError, TypeError, AttributeError):
         return None
-    return minutes * 60.0 if minutes > 0 else None
+    return percent, minutes
 
 
-def page_token(settings: Settings) -> str:
-    if not settings.facebook_page_token:
-        raise ReauthRequired(
-            "no Facebook Page is connected (set HERALD_FACEBOOK_PAGE_TOKEN)", code="no_account"
+def regain_seconds(response: httpx.Response) -> float | None:
+    """`estimated_time_to_regain_access` (minutes) from the BUC usage header, when present."""
+    found = usage(response)
+    return found[1] * 60.0 if found and found[1] > 0 else None
+
+
+class Graph:
+    """Graph calls for one platform (facebook or instagram): classified, with BUC usage remembered
+    per account so the next call holds back before Meta throttles."""
+
+    def __init__(
+        self, http: httpx.AsyncClient, base: str, platform: str, budgets: Budgets, reserve_percent: int
+    ) -> None:
+        self.http, self.base, self.platform, self.budgets = http, base, platform, budgets
+        self.reserve = reserve_percent
+        self.label = platform.capitalize()
+
+    async def check_budget(self, account_id: str) -> None:
+        await self.budgets.check(self.platform, account_id, "buc", reserve=self.reserve)
+
+    async def request(
+        self, method: str, path: str, operation: str, token: str, account_id: str, **params: str
+    ) -> dict[str, Any]:
+        args = {**params, "access_token": token}
+        kwargs: dict[str, Any] = {"params": args} if method == "GET" else {"data": args}
+        response = await call(
+            self.http, method, f"{self.base}/{path}", platform=self.platform, operation=operation, **kwargs
         )
-    return settings.facebook_page_token
+        found = usage(response)
+        if found is not None:
+            percent, minutes = found
+            hold = minutes * 60.0 if minutes > 0 else DEFAULT_HOLD_S
+            await self.budgets.observe(
+                self.platform, account_id, "buc", remaining=100 - percent, reset_at=time.time() + hold
+            )
+        raise_for(response, self.label)
+        return json_or_empty(response)

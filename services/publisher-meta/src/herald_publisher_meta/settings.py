@@ -13,9 +13,16 @@ class Settings(PublisherSettings):
 
     graph_api_base_url: str = "https://graph.facebook.com"
     graph_api_version: str = Field("v25.0", pattern=r"^v\d+\.\d+$")
-    # Until accounts are connected through OAuth, one Page (and its Instagram account) from the environment.
+    # Until accounts are connected through OAuth (SettingsAccounts): one Page and its Instagram account.
     facebook_page_id: str = "100000000000001"
     facebook_page_token: str | None = None
     instagram_user_id: str = "17841400000000001"
-    instagram_container_poll_seconds: float = Field(2.0, gt=0, description="Meta suggests once a minute")
+    instagram_container_poll_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="longest pause between status polls (Meta suggests once a minute); starts at 0.5 s",
+    )
     instagram_container_max_wait_seconds: float = Field(300.0, gt=0)
+    meta_usage_reserve_percent: int = Field(
+        5, ge=0, le=50, description="hold back when a BUC usage figure is within this of 100 %"
+    )

@@ -1,8 +1,9 @@
-"""X API v2 client: tweets, threads as reply chains, and lookups for reconciliation."""
+"""X API v2 client: tweets with media, threads as reply chains, and the lookups that reconcile a
+lost answer. OAuth 2.0 user tokens or OAuth 1.0a signing, whichever the account carries."""
 
 from __future__ import annotations
 
-import time
+import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -10,103 +11,154 @@ import httpx
 
 from herald_common.events import PostTarget
 from herald_common.platforms import Platform
+from herald_common.publishing.accounts import Account
+from herald_common.publishing.budget import Budgets
 from herald_common.publishing.client import PartRequest
-from herald_common.publishing.http import call, json_or_empty, server_error
-from herald_common.publishing.outcomes import (
-    CreatedObject,
-    DuplicateContent,
-    PermanentError,
-    ReauthRequired,
-    RetryableError,
-)
+from herald_common.publishing.http import call, json_or_empty
+from herald_common.publishing.media import fetch_all
+from herald_common.publishing.outcomes import CreatedObject, RetryableError
 from herald_common.publishing.parts import split_text
+from herald_publisher_twitter import media as x_media
 from herald_publisher_twitter import oauth1
+from herald_publisher_twitter.errors import raise_for, remaining_from, tweet_url
 from herald_publisher_twitter.settings import Settings
 
 
-def tweet_url(tweet_id: str) -> str:
-    return f"https://x.com/i/web/status/{tweet_id}"
+def authorization(account: Account, method: str, url: str, form: dict[str, str] | None = None) -> str:
+    """OAuth 1.0a when the account has a token secret and consumer keys, else a bearer user token.
+    `url` carries the query; `form` is a form-urlencoded body (both signed; JSON and multipart are not)."""
+    consumer_key, consumer_secret = account.extra.get("consumer_key"), account.extra.get("consumer_secret")
+    if account.token_secret and consumer_key and consumer_secret:
+        return oauth1.authorization_header(
+            method,
+            url,
+            consumer_key=consumer_key,
+            consumer_secret=consumer_secret,
+            token=account.access_token,
+            token_secret=account.token_secret,
+            form=form,
+        )
+    return f"Bearer {account.access_token}"
 
 
 class XClient:
     platform = Platform.TWITTER
 
-    def __init__(self, http: httpx.AsyncClient, settings: Settings) -> None:
+    def __init__(self, http: httpx.AsyncClient, settings: Settings, budgets: Budgets | None = None) -> None:
         self.http, self.settings = http, settings
+        self.budgets = budgets or Budgets(None)
         self.base = settings.twitter_api_base_url.rstrip("/")
-        self._user_id = settings.twitter_user_id
+        self._user_ids: dict[str, str] = {}  # token digest -> user id, for accounts that don't name it
 
     def split(self, target: PostTarget, numbering: bool) -> list[str]:
         return split_text(Platform.TWITTER, target.content, numbering)
 
-    def _auth(self, method: str, url: str, params: dict[str, str] | None = None) -> dict[str, str]:
-        s = self.settings
-        if s.uses_oauth1:
-            assert s.twitter_consumer_key and s.twitter_consumer_secret
-            assert s.twitter_access_token and s.twitter_access_token_secret
-            signed_url = url if not params else str(httpx.URL(url, params=params))
-            return {
-                "Authorization": oauth1.authorization_header(
-                    method,
-                    signed_url,
-                    consumer_key=s.twitter_consumer_key,
-                    consumer_secret=s.twitter_consumer_secret,
-                    token=s.twitter_access_token,
-                    token_secret=s.twitter_access_token_secret,
-                )
-            }
-        if not s.twitter_user_token:
-            raise ReauthRequired(
-                "no X account is connected (set HERALD_TWITTER_USER_TOKEN or the OAuth 1.0a keys)",
-                code="no_account",
+    async def _send(
+        self,
+        account: Account,
+        method: str,
+        path: str,
+        operation: str,
+        *,
+        form: dict[str, str] | None = None,
+        files: dict[str, Any] | None = None,
+        json: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        url = f"{self.base}{path}"
+        kwargs: dict[str, Any] = {}
+        if method == "GET":
+            url = str(httpx.URL(url, params=form or {}))
+            auth = authorization(account, method, url)
+        elif files is not None:
+            kwargs = {"data": form, "files": files}
+            auth = authorization(account, method, url)
+        elif form is not None:
+            kwargs = {"data": form}
+            auth = authorization(account, method, url, form)
+        else:
+            kwargs = {"json": json}
+            auth = authorization(account, method, url)
+        response = await call(
+            self.http,
+            method,
+            url,
+            platform="twitter",
+            operation=operation,
+            headers={"Authorization": auth},
+            **kwargs,
+        )
+        await self._observe(account, response)
+        raise_for(response)
+        return json_or_empty(response)
+
+    async def _observe(self, account: Account, response: httpx.Response) -> None:
+        """Keep what X says is left, so the next call holds back instead of meeting a 429."""
+        if not response.headers.get("x-rate-limit-remaining"):
+            return
+        user = await self._user_id(account)
+        for window in remaining_from(response):
+            if window.bucket == "window" and "/2/tweets" not in response.request.url.path:
+                continue  # only the posting window guards posting; reads have their own
+            await self.budgets.observe(
+                "twitter",
+                user if window.per_account else "app",
+                window.bucket,
+                remaining=window.remaining,
+                reset_at=window.reset_at,
             )
-        return {"Authorization": f"Bearer {s.twitter_user_token}"}
 
     async def publish(self, part: PartRequest) -> CreatedObject:
+        account = part.account
         body: dict[str, Any] = {"text": part.text}
         if part.parent is not None:
             body["reply"] = {"in_reply_to_tweet_id": part.parent.platform_post_id}
-        url = f"{self.base}/2/tweets"
-        response = await call(
-            self.http,
-            "POST",
-            url,
-            platform="twitter",
-            operation="create_tweet",
-            headers=self._auth("POST", url),
-            json=body,
-        )
-        _raise_for(response)
-        tweet_id = str((json_or_empty(response).get("data") or {}).get("id") or "")
+        user = await self._user_id(account)
+        await self.budgets.check("twitter", user, "window", "user24h")
+        await self.budgets.check("twitter", "app", "app24h")
+        if part.media_urls:
+            fetched = await fetch_all(
+                self.http,
+                Platform.TWITTER,
+                part.media_urls,
+                max_bytes=self.settings.media_max_bytes,
+                timeout=self.settings.media_fetch_timeout_seconds,
+            )
+
+            async def send(method: str, path: str, form: dict[str, str], files: Any) -> dict[str, Any]:
+                op = "media_status" if method == "GET" else "media_upload"
+                return await self._send(account, method, path, op, form=form, files=files)
+
+            body["media"] = {"media_ids": [await x_media.upload(send, item) for item in fetched]}
+        answer = await self._send(account, "POST", "/2/tweets", "create_tweet", json=body)
+        tweet_id = str((answer.get("data") or {}).get("id") or "")
         if not tweet_id:
             raise RetryableError("X answered without a tweet id", maybe_created=True)
         return CreatedObject(tweet_id, tweet_url(tweet_id))
 
     async def find(self, part: PartRequest, since: datetime) -> CreatedObject | None:
-        user_id = await self._me()
-        url = f"{self.base}/2/users/{user_id}/tweets"
+        user = await self._user_id(part.account)
         params = {"max_results": "100", "tweet.fields": "created_at,referenced_tweets"}
-        response = await call(
-            self.http,
-            "GET",
-            url,
-            platform="twitter",
-            operation="find_tweet",
-            headers=self._auth("GET", url, params),
-            params=params,
-        )
-        _raise_for(response)
-        for tweet in json_or_empty(response).get("data") or []:
+        answer = await self._send(part.account, "GET", f"/2/users/{user}/tweets", "find_tweet", form=params)
+        for tweet in answer.get("data") or []:
             if tweet.get("text") != part.text:
                 continue
+            if part.parent is not None:
+                replied = {
+                    r.get("id") for r in tweet.get("referenced_tweets") or [] if r.get("type") == "replied_to"
+                }
+                if part.parent.platform_post_id not in replied:
+                    continue
             created = tweet.get("created_at")
             if created and datetime.fromisoformat(created.replace("Z", "+00:00")) < since:
                 continue
             return CreatedObject(str(tweet["id"]), tweet_url(str(tweet["id"])))
         return None
 
-    async def _me(self) -> str:
-        if self._user_id is None:
+    async def _user_id(self, account: Account) -> str:
+        if account.account_id:
+            return account.account_id
+        key = hashlib.sha256(account.access_token.encode()).hexdigest()
+        if key not in self._user_ids:
             url = f"{self.base}/2/users/me"
             response = await call(
                 self.http,
@@ -114,32 +166,8 @@ class XClient:
                 url,
                 platform="twitter",
                 operation="users_me",
-                headers=self._auth("GET", url),
+                headers={"Authorization": authorization(account, "GET", url)},
             )
-            _raise_for(response)
-            self._user_id = str(json_or_empty(response)["data"]["id"])
-        return self._user_id
-
-
-def _raise_for(response: httpx.Response) -> None:
-    status = response.status_code
-    if status < 400:
-        return
-    body = json_or_empty(response)
-    detail = str(body.get("detail") or body.get("title") or response.text[:300])
-    if status == 429:
-        reset = response.headers.get("x-rate-limit-reset") or response.headers.get(
-            "x-user-limit-24hour-reset"
-        )
-        wait = max(0.0, float(reset) - time.time()) if reset and reset.isdigit() else None
-        raise RetryableError(f"X rate limit: {detail}", code="429", retry_after=wait)
-    if status >= 500:
-        raise server_error("X", response)
-    if status == 401:
-        raise ReauthRequired(f"X refused the token: {detail}", code="401")
-    if status == 403 and "duplicate" in detail.lower():
-        raise DuplicateContent(f"X: {detail}", code="duplicate_content")
-    errors = body.get("errors") or []
-    if errors:
-        detail += " — " + "; ".join(str(e.get("message")) for e in errors[:3])
-    raise PermanentError(f"X answered {status}: {detail}", code=str(status))
+            raise_for(response)
+            self._user_ids[key] = str(json_or_empty(response)["data"]["id"])
+        return self._user_ids[key]

@@ -1,10 +1,11 @@
-"""The composition every publisher service shares; each passes its own platform clients."""
+"""The composition every publisher service shares; each passes its platform clients and where its
+accounts come from."""
 
 from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -14,22 +15,30 @@ from fastapi import FastAPI
 from herald_common.app import create_service_app
 from herald_common.kafka.broker import create_broker
 from herald_common.kafka.producer import create_producer
-from herald_common.platforms import Platform
-from herald_common.publishing.client import PlatformClient
+from herald_common.publishing.accounts import AccountResolver
+from herald_common.publishing.budget import Budgets
+from herald_common.publishing.client import ClientFactory
 from herald_common.publishing.handlers import build_router
 from herald_common.publishing.service import PublishService
 from herald_common.publishing.settings import PublisherSettings
 from herald_common.runtime import Infra, migrate, serve
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-ClientFactory = Callable[[httpx.AsyncClient], Mapping[Platform, PlatformClient]]
+ResolverFactory = Callable[[Infra], AccountResolver]
+"""Builds the account resolver from the connected infrastructure (the pool, Redis, settings)."""
 
 
 def schema_of(settings: PublisherSettings) -> str:
     return settings.service_name.replace("-", "_")
 
 
-def create_publisher_app(settings: PublisherSettings, make_clients: ClientFactory, *, title: str) -> FastAPI:
+def create_publisher_app(
+    settings: PublisherSettings,
+    make_clients: ClientFactory,
+    make_accounts: ResolverFactory,
+    *,
+    title: str,
+) -> FastAPI:
     broker = create_broker(settings)
 
     @asynccontextmanager
@@ -41,8 +50,9 @@ def create_publisher_app(settings: PublisherSettings, make_clients: ClientFactor
             timeout=settings.platform_timeout_seconds,
             headers={"User-Agent": "Herald/0.1 (+https://herald.dev)"},
         ) as http:
-            clients = make_clients(http)
-            service = PublishService(infra.pool, producer, clients, settings)
+            budgets = Budgets(infra.redis if settings.budgets_enabled else None)
+            clients = make_clients(http, budgets)
+            service = PublishService(infra.pool, producer, clients, settings, make_accounts(infra))
             app.state.publisher = service
             broker.include_router(build_router(clients, service, group_id=settings.service_name))
             try:
@@ -60,9 +70,11 @@ def create_publisher_app(settings: PublisherSettings, make_clients: ClientFactor
     )
 
 
-def run_publisher(settings: PublisherSettings, make_clients: ClientFactory, *, title: str) -> None:
+def run_publisher(
+    settings: PublisherSettings, make_clients: ClientFactory, make_accounts: ResolverFactory, *, title: str
+) -> None:
     """Entry point body: serve, or with `migrate` only apply the ledger migrations (Kubernetes Job)."""
     if sys.argv[1:] == ["migrate"]:
         asyncio.run(migrate(settings, schema_of(settings), MIGRATIONS))
         return
-    serve(create_publisher_app(settings, make_clients, title=title), settings)
+    serve(create_publisher_app(settings, make_clients, make_accounts, title=title), settings)

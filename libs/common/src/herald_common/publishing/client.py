@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+import httpx
+
 from herald_common.events import PostTarget
 from herald_common.platforms import Platform
+from herald_common.publishing.accounts import Account
+from herald_common.publishing.budget import Budgets
 from herald_common.publishing.outcomes import CreatedObject
 
 
@@ -25,6 +30,8 @@ class PartRequest:
     """The object this part continues (previous tweet, the LinkedIn post for comments); None for the first."""
     root: CreatedObject | None
     """The first part of the post, once published."""
+    account: Account
+    """Whose tokens and ids the call uses (clients never read them from settings)."""
     kind: str = "post"
     """'post' for the first part, 'continuation' for thread parts, 'comment' for a first comment."""
 
@@ -43,3 +50,7 @@ class PlatformClient(Protocol):
     async def find(self, part: PartRequest, since: datetime) -> CreatedObject | None:
         """Look for a part an earlier attempt may have created (its answer was lost)."""
         ...
+
+
+ClientFactory = Callable[[httpx.AsyncClient, Budgets], Mapping[Platform, PlatformClient]]
+"""How a service builds its clients from the shared HTTP client and the per-account budgets."""

@@ -32,10 +32,13 @@ class RetryableError(PlatformError):
         code: str | None = None,
         retry_after: float | None = None,
         maybe_created: bool = False,
+        rate_limited: bool = False,
     ) -> None:
         super().__init__(reason, code=code)
         self.retry_after = retry_after
         self.maybe_created = maybe_created
+        self.rate_limited = rate_limited
+        """The platform throttled us (429 and kin), or we held back before it would."""
 
 
 class PermanentError(PlatformError):

@@ -8,8 +8,10 @@ means the answer was lost, so the platform is searched before the part is sent a
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
-from datetime import timedelta
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import TypeVar
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
@@ -30,9 +32,10 @@ from herald_common.kafka.producer import send_all
 from herald_common.logs import get_logger
 from herald_common.platforms import Platform
 from herald_common.publishing import ledger
+from herald_common.publishing.accounts import Account, AccountResolver
 from herald_common.publishing.backoff import next_attempt_at
 from herald_common.publishing.client import PartRequest, PlatformClient
-from herald_common.publishing.metrics import ATTEMPTS, RETRIES
+from herald_common.publishing.metrics import ATTEMPTS, RATE_LIMIT_WAITS, RETRIES
 from herald_common.publishing.outcomes import (
     CreatedObject,
     DuplicateContent,
@@ -47,6 +50,15 @@ log = get_logger(__name__)
 RECONCILE_SLACK = timedelta(minutes=2)
 # Platforms remember recent texts for a day or two when they refuse duplicates.
 DUPLICATE_WINDOW = timedelta(hours=48)
+T = TypeVar("T")
+
+
+@dataclass
+class _Session:
+    """The account one due event publishes with; refreshed at most once per due event."""
+
+    account: Account
+    refreshed: bool = False
 
 
 class PublishService:
@@ -56,8 +68,10 @@ class PublishService:
         producer: AIOKafkaProducer,
         clients: Mapping[Platform, PlatformClient],
         settings: PublisherSettings,
+        accounts: AccountResolver,
     ) -> None:
         self.pool, self.producer, self.clients, self.settings = pool, producer, clients, settings
+        self.accounts = accounts
         self.source = f"/herald/{settings.service_name}"
 
     async def handle(self, due: PostDue, event_id: str) -> None:
@@ -79,7 +93,8 @@ class PublishService:
                 log.info("another worker is publishing this post; dropping the duplicate due event")
                 return
             try:
-                result = await self._publish_parts(conn, due)
+                account = await self.accounts.resolve(due.business_id, platform, due.target.account_id)
+                result = await self._publish_parts(conn, due, _Session(account))
             except RetryableError as exc:
                 await self._retry_or_give_up(due, event_id, exc)
                 return
@@ -116,7 +131,9 @@ class PublishService:
             )
         )
 
-    async def _publish_parts(self, conn: asyncpg.Connection, due: PostDue) -> list[CreatedObject]:
+    async def _publish_parts(
+        self, conn: asyncpg.Connection, due: PostDue, session: _Session
+    ) -> list[CreatedObject]:
         client = self.clients[due.target.platform]
         platform = due.target.platform.value
         texts = client.split(due.target, due.thread_numbering)
@@ -138,8 +155,11 @@ class PublishService:
                 if created and kind == "continuation"
                 else (created[0] if created else None),
                 root=created[0] if created else None,
+                account=session.account,
             )
-            created.append(await self._publish_part(conn, client, part, known.get(index), due.attempt))
+            created.append(
+                await self._publish_part(conn, client, part, known.get(index), due.attempt, session)
+            )
         return created
 
     async def _publish_part(
@@ -149,21 +169,28 @@ class PublishService:
         part: PartRequest,
         row: asyncpg.Record | None,
         attempt: int,
+        session: _Session,
     ) -> CreatedObject:
         platform = client.platform.value
         if row is not None and row["state"] == "succeeded":
             return CreatedObject(row["platform_post_id"], row["url"])
+
+        def find(since: datetime) -> Callable[[Account], Awaitable[CreatedObject | None]]:
+            return lambda account: client.find(replace(part, account=account), since=since)
+
         if row is not None and row["state"] == "calling":
-            found = await client.find(part, since=row["started_at"] - RECONCILE_SLACK)
+            found = await self._authorised(session, find(row["started_at"] - RECONCILE_SLACK))
             if found is not None:
                 log.info("reconciled a part whose answer was lost", extra={"part": part.index})
                 await ledger.succeed(conn, part.post_id, platform, part.index, found)
                 return found
         await ledger.start(conn, part.post_id, platform, part.index, attempt, _digest(part.text))
         try:
-            created = await client.publish(part)
+            created = await self._authorised(
+                session, lambda account: client.publish(replace(part, account=account))
+            )
         except DuplicateContent as exc:
-            found = await client.find(part, since=utcnow() - DUPLICATE_WINDOW)
+            found = await self._authorised(session, find(utcnow() - DUPLICATE_WINDOW))
             if found is None:
                 await ledger.forget(conn, part.post_id, platform, part.index)
                 raise PermanentError(
@@ -184,8 +211,26 @@ class PublishService:
         await ledger.succeed(conn, part.post_id, platform, part.index, created)
         return created
 
+    async def _authorised(self, session: _Session, call: Callable[[Account], Awaitable[T]]) -> T:
+        """Make a platform call; when the platform rejects the token, ask for a refreshed account
+        once per due event and repeat the call with it (401 means nothing was created)."""
+        try:
+            return await call(session.account)
+        except ReauthRequired:
+            if session.refreshed:
+                raise
+            session.refreshed = True
+            fresh = await self.accounts.refreshed(session.account)
+            if fresh is None:
+                raise
+            log.info("the platform rejected the token; retrying with a refreshed one")
+            session.account = fresh
+            return await call(fresh)
+
     async def _retry_or_give_up(self, due: PostDue, event_id: str, exc: RetryableError) -> None:
         platform = due.target.platform
+        if exc.rate_limited:
+            RATE_LIMIT_WAITS.labels(platform.value).inc()
         if due.attempt >= self.settings.max_attempts:
             ATTEMPTS.labels(platform.value, "failed").inc()
             reason = f"gave up after {due.attempt} attempts: {exc.reason}"

@@ -1,0 +1,122 @@
+"""Media given by URL: fetched once by the publisher, typed from its bytes, checked against the
+platform's media rules (herald_common.text) before any upload starts.
+
+Instagram and Facebook fetch URLs themselves; for them only `check_urls` applies.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import httpx
+
+from herald_common.platforms import Platform
+from herald_common.publishing.metrics import PLATFORM_CALLS
+from herald_common.publishing.outcomes import PermanentError, RetryableError
+from herald_common.text import MediaItem, check_media, rules_for
+
+
+@dataclass(frozen=True)
+class FetchedMedia:
+    url: str
+    data: bytes
+    mime_type: str
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+
+def sniff_mime_type(data: bytes) -> str | None:
+    """The media type the bytes say they are (the URL's extension and the server's header lie)."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return "image/gif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    if data[4:8] == b"ftyp":
+        return "video/quicktime" if data[8:10] == b"qt" else "video/mp4"
+    if data.startswith(b"BM"):
+        return "image/bmp"
+    if data[:4] in (b"II*\x00", b"MM\x00*"):
+        return "image/tiff"
+    return None
+
+
+def check_urls(platform: Platform, urls: Sequence[str]) -> None:
+    """Only http(s) URLs are fetched (by us or by the platform)."""
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise PermanentError(
+                f"{platform.value}: media URL {url[:200]!r} is not an http(s) URL", code="media_url_invalid"
+            )
+
+
+async def fetch_media(
+    http: httpx.AsyncClient, url: str, *, platform: Platform, max_bytes: int, timeout: float
+) -> FetchedMedia:
+    """Download one media URL, at most `max_bytes`, within `timeout` seconds.
+
+    SSRF protection (refusing loopback, private and link-local targets, re-checking redirects)
+    belongs here, before the request: it is tracked in its own issue.
+    """
+    check_urls(platform, [url])
+    start = time.perf_counter()
+    outcome = "error"
+    try:
+        async with http.stream("GET", url, timeout=timeout, follow_redirects=True) as response:
+            outcome = f"{response.status_code // 100}xx"
+            if response.status_code >= 500 or response.status_code == 429:
+                raise RetryableError(
+                    f"media URL {url[:200]} answered {response.status_code}", code="media_unavailable"
+                )
+            if response.status_code >= 400:
+                raise PermanentError(
+                    f"media URL {url[:200]} answered {response.status_code}; it must be publicly reachable",
+                    code="media_unavailable",
+                )
+            data = bytearray()
+            async for chunk in response.aiter_bytes():
+                data += chunk
+                if len(data) > max_bytes:
+                    raise PermanentError(
+                        f"media {url[:200]} is larger than the {max_bytes} bytes we fetch",
+                        code="media_too_large",
+                    )
+    except httpx.TransportError as exc:
+        raise RetryableError(
+            f"media URL {url[:200]} could not be fetched: {type(exc).__name__}", code="media_unavailable"
+        ) from exc
+    finally:
+        PLATFORM_CALLS.labels(platform.value, "fetch_media", outcome).observe(time.perf_counter() - start)
+    data_bytes = bytes(data)
+    mime = sniff_mime_type(data_bytes)
+    if mime is None:
+        raise PermanentError(
+            f"media {url[:200]} is not an image or video we recognise (checked its bytes)",
+            code="media_type_not_allowed",
+        )
+    return FetchedMedia(url, data_bytes, mime)
+
+
+async def fetch_all(
+    http: httpx.AsyncClient, platform: Platform, urls: Sequence[str], *, max_bytes: int, timeout: float
+) -> list[FetchedMedia]:
+    """Every URL fetched and the set checked against the platform's media rules; a rule broken is
+    a permanent failure whose reason names the rule."""
+    fetched = [
+        await fetch_media(http, url, platform=platform, max_bytes=max_bytes, timeout=timeout) for url in urls
+    ]
+    items = [MediaItem(mime_type=m.mime_type, size_bytes=m.size) for m in fetched]
+    violations = check_media(rules_for(platform).media, items)
+    if violations:
+        first = violations[0]
+        raise PermanentError(f"{platform.value}: {first.message}", code=str(first.code.value))
+    return fetched
