@@ -31,6 +31,8 @@ class Dispatcher:
         self._owner = owner
         self._slots = asyncio.Semaphore(max_inflight)
         self._inflight: set[asyncio.Task[None]] = set()
+        self.producing: set[tuple[str, str]] = set()
+        """Keys past the CAS whose records are being produced by this replica."""
 
     async def fire(self, batch: Sequence[Schedule]) -> None:
         """Run the CAS now (in due order), then produce in the background so the next batch's CAS
@@ -54,6 +56,7 @@ class Dispatcher:
         if not to_send and not missed:
             self._slots.release()
             return
+        self.producing.update(r.key for r in to_send)
         task = asyncio.create_task(self._produce(to_send, missed, now))
         self._inflight.add(task)
         task.add_done_callback(self._done)
@@ -85,9 +88,12 @@ class Dispatcher:
             DUE_EVENTS_EMITTED.labels(row.platform).inc()
         if missed:
             MISSED.inc(len(missed))
-        if to_send:
-            async with self._pool.acquire() as conn:
-                await repo.mark_sent(conn, to_send)
+        try:
+            if to_send:
+                async with self._pool.acquire() as conn:
+                    await repo.mark_sent(conn, to_send)
+        finally:
+            self.producing.difference_update(r.key for r in to_send)
 
     async def drain(self, grace_seconds: float) -> None:
         """Let batches being produced finish (on shutdown); what does not finish is re-driven elsewhere."""

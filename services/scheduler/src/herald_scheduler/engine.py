@@ -101,7 +101,10 @@ class Engine:
         rows = await repo.take_over_expired(self._pool, lease, now, limit)
         if rows:
             log.warning("took over expired leases", extra={"owner": self.owner, "rows": len(rows)})
-        return rows
+        # Our own rows whose lease ran out while we were behind: taking them over renewed the lease;
+        # the ones we are producing right now must not be produced a second time.
+        producing = self._dispatcher.producing
+        return [r for r in rows if (r["post_id"], r["platform"]) not in producing]
 
     async def _fire_loop(self) -> None:
         heap, fire_batch = self._heap, self._config.fire_batch
