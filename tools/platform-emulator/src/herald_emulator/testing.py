@@ -1,5 +1,7 @@
 """Helpers for tests that drive the emulator in-process (this package's and publishers')."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -40,3 +42,16 @@ async def created(client: httpx.AsyncClient, platform: str, **params: str) -> li
     response.raise_for_status()
     posts: list[dict[str, Any]] = response.json()["posts"]
     return posts
+
+
+@asynccontextmanager
+async def in_process(**config_changes: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """An emulator in this process, reached through `httpx.ASGITransport` at BASE_URL; the keyword
+    arguments are deep-merged into its config (as `POST /_emulator/config` would)."""
+    from herald_emulator.config import EmulatorConfig
+    from herald_emulator.main import create_app
+    from herald_emulator.settings import Settings
+
+    app = create_app(Settings(), EmulatorConfig().merged(config_changes))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL) as http:
+        yield http
