@@ -6,6 +6,7 @@ Under `make test` the stack runs on the test infrastructure and ports offset by 
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -39,8 +40,29 @@ class Stack:
         subprocess.run([*STACK, "start", *names], check=True, timeout=180)
 
 
+async def _fresh_topics(bootstrap: str) -> None:
+    """Start from empty topics: due events and requests that other tests left in the shared broker
+    must not be published by this stack. The services create the topics again as they start."""
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        ours = [t for t in await admin.list_topics() if t.startswith("herald.")]
+        if ours:
+            await admin.delete_topics(ours)
+        for _ in range(100):
+            if not any(t.startswith("herald.") for t in await admin.list_topics()):
+                return
+            await asyncio.sleep(0.1)
+    finally:
+        await admin.close()
+
+
 @pytest.fixture(scope="session")
-def stack() -> Iterator[Stack]:
+def stack(kafka_bootstrap: str) -> Iterator[Stack]:
+    subprocess.run([*STACK, "down", "--services-only"], timeout=120, check=False)
+    asyncio.run(_fresh_topics(kafka_bootstrap))
     up = subprocess.run([*STACK, "up"], capture_output=True, text=True, timeout=300)
     if up.returncode != 0:
         pytest.fail(f"the stack did not come up:\n{up.stdout}\n{up.stderr}", pytrace=False)
