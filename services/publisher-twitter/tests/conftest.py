@@ -1,0 +1,28 @@
+"""The X client against the platform emulator, in process."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from herald_emulator.testing import BASE_URL, in_process
+from herald_publisher_twitter.client import XClient
+from herald_publisher_twitter.settings import Settings
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[httpx.AsyncClient]:
+    async with in_process(twitter={"media_processing_s": 0.2}, faults={"hold_s": 0.05}) as http:
+        yield http
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(twitter_api_base_url=BASE_URL)
+
+
+@pytest.fixture
+def client(emulator: httpx.AsyncClient, settings: Settings) -> XClient:
+    return XClient(emulator, settings)
