@@ -9,7 +9,14 @@ from datetime import datetime, timedelta
 import asyncpg
 import pytest
 
-from herald_common.events import PostCancelled, PostCancelRequested, utcnow
+from herald_common.events import (
+    PostCancelled,
+    PostCancelRefused,
+    PostCancelRequested,
+    PostRetryRequested,
+    PostRetryScheduled,
+    utcnow,
+)
 from herald_common.platforms import Platform
 from herald_common.testing import eventually, unique
 from herald_scheduler.model import LeaseTerms
@@ -149,3 +156,51 @@ async def test_claiming_uses_the_pending_index_whatever_the_backlog(pool: asyncp
     )
     assert "schedules_pending_due" in plan
     assert "Seq Scan" not in plan
+
+
+async def test_a_cancel_after_dispatch_is_refused(
+    pool: asyncpg.Pool, engine_factory: EngineFactory, watcher: Watcher
+) -> None:
+    post_id = unique("too-late")
+    async with engine_factory("one"):
+        await store(pool, post(post_id))
+        await eventually(lambda: due_ids(watcher)[f"due:{post_id}:twitter:1"] == 1)
+        await eventually(lambda: pool.fetchval("SELECT state = 'sent' FROM schedules"))
+    outcome = await store(
+        pool, PostCancelRequested(post_id=post_id, business_id=7, request_id="r", requested_at=utcnow())
+    )
+    (answer,) = outcome.records
+    assert answer.headers["ce_type"] == PostCancelRefused.ce_type
+    assert b'"reason":"already_dispatched"' in answer.value
+
+
+async def test_a_retry_fires_attempt_2_at_not_before_and_a_stale_retry_is_ignored(
+    pool: asyncpg.Pool, engine_factory: EngineFactory, watcher: Watcher
+) -> None:
+    post_id = unique("retry")
+
+    def retry(attempt: int, not_before: datetime) -> PostRetryRequested:
+        return PostRetryRequested(
+            post_id=post_id,
+            business_id=7,
+            platform=Platform.TWITTER,
+            attempt=attempt,
+            not_before=not_before,
+            reason="HTTP 503",
+        )
+
+    async with engine_factory("one"):
+        await store(pool, post(post_id))
+        await eventually(lambda: pool.fetchval("SELECT state = 'sent' FROM schedules"))
+        not_before = in_seconds(1)
+        first = await store(pool, retry(1, not_before))
+        assert [r.headers["ce_type"] for r in first.records] == [PostRetryScheduled.ce_type]
+        assert (await store(pool, retry(1, not_before))).records == []  # redelivered: attempt is 2 now
+        assert (await store(pool, retry(5, not_before))).records == []  # stale
+        await eventually(lambda: f"due:{post_id}:twitter:2" in due_ids(watcher), timeout=10)
+        await asyncio.sleep(1.0)
+    (second,) = [s for s in watcher.due(post_id) if s.envelope and s.envelope.data.attempt == 2]
+    assert second.envelope is not None
+    assert second.envelope.data.due_at == not_before
+    assert second.received >= not_before.timestamp()
+    assert due_ids(watcher) == Counter({f"due:{post_id}:twitter:1": 1, f"due:{post_id}:twitter:2": 1})
