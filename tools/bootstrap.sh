@@ -25,4 +25,21 @@ UV_PYTHON_DOWNLOADS=never "$UV" sync --frozen --all-packages --quiet --project "
 "$ROOT/tools/infra/kafka.sh" install
 command -v pg_ctl >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
   || { say "PostgreSQL server binaries are missing (apt-get install postgresql)"; exit 1; }
+# Deployment validation tools for tests/deploy (kustomize, Prometheus' rule parser, the Compose
+# specification schema), built from the Go module proxy into $TOOLS/bin; skipped when already there.
+KUSTOMIZE_VERSION="v5.8.1"; COMPOSE_GO_VERSION="v2.16.2"
+if command -v go >/dev/null; then
+  if ! "$TOOLS/bin/kustomize" version 2>/dev/null | grep -q "$KUSTOMIZE_VERSION"; then
+    say "installing kustomize $KUSTOMIZE_VERSION"
+    GOBIN="$TOOLS/bin" go install "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION"
+  fi
+  if [ ! -x "$TOOLS/bin/promql-check" ] || [ "$ROOT/deploy/tools/promql-check/go.sum" -nt "$TOOLS/bin/promql-check" ] \
+    || [ "$ROOT/deploy/tools/promql-check/main.go" -nt "$TOOLS/bin/promql-check" ]; then
+    say "building promql-check"
+    (cd "$ROOT/deploy/tools/promql-check" && GOBIN="$TOOLS/bin" go install .)
+  fi
+  go mod download "github.com/compose-spec/compose-go/v2@$COMPOSE_GO_VERSION"
+else
+  say "go is missing: tests/deploy will skip what needs kustomize and promql-check"
+fi
 say "ready"
