@@ -11,6 +11,7 @@ from herald_emulator.testing import BASE_URL, in_process
 from herald_publisher_linkedin.client import LinkedInClient
 from herald_publisher_linkedin.settings import Settings
 
+
 @pytest.fixture
 async def emulator() -> AsyncIterator[httpx.AsyncClient]:
     async with in_process(linkedin={"image_processing_s": 0.2}, faults={"hold_s": 0.05}) as http:
@@ -19,7 +20,9 @@ async def emulator() -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture
 def settings() -> Settings:
-    return Settings(linkedin_api_base_url=BASE_URL, linkedin_version="202610", linkedin_image_poll_seconds=0.05)
+    return Settings(
+        linkedin_api_base_url=BASE_URL, linkedin_version="202610", linkedin_image_poll_seconds=0.05
+    )
 
 
 @pytest.fixture

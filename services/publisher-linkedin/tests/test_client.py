@@ -62,7 +62,9 @@ async def test_long_post_continues_as_escaped_comments_on_the_first_post(
     assert len(parts) > 1
     root = await client.publish(part_request(MEMBER, parts[0]))
     for index, body in enumerate(parts[1:], start=1):
-        await client.publish(part_request(MEMBER, body, kind="continuation", parent=root, root=root, index=index))
+        await client.publish(
+            part_request(MEMBER, body, kind="continuation", parent=root, root=root, index=index)
+        )
     post, *comments = await created(emulator, "linkedin")
     assert post["kind"] == "post" and all(c["kind"] == "comment" for c in comments)
     assert all(c["in_reply_to"] == root.platform_post_id for c in comments)
@@ -71,7 +73,9 @@ async def test_long_post_continues_as_escaped_comments_on_the_first_post(
 
 async def test_one_image_and_several_images(client: LinkedInClient, emulator: httpx.AsyncClient) -> None:
     await client.publish(part_request(MEMBER, "one picture", media_urls=[SAMPLE]))
-    await client.publish(part_request(MEMBER, "two pictures", media_urls=[SAMPLE, BASE_URL + "/_emulator/media/sample.png"]))
+    await client.publish(
+        part_request(MEMBER, "two pictures", media_urls=[SAMPLE, BASE_URL + "/_emulator/media/sample.png"])
+    )
     single, multi = await created(emulator, "linkedin")
     assert len(single["media_ids"]) == 1 and single["media_ids"][0].startswith("urn:li:image:")
     assert len(multi["media_ids"]) == 2
@@ -82,7 +86,9 @@ async def test_media_of_a_type_linkedin_does_not_take_is_a_permanent_failure(
 ) -> None:
     await emulator.put("/_emulator/media/clip.jpg", content=b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64)
     with pytest.raises(PermanentError) as caught:
-        await client.publish(part_request(MEMBER, "a video named .jpg", media_urls=[BASE_URL + "/_emulator/media/clip.jpg"]))
+        await client.publish(
+            part_request(MEMBER, "a video named .jpg", media_urls=[BASE_URL + "/_emulator/media/clip.jpg"])
+        )
     assert caught.value.code == "media_type_not_allowed" and "video/mp4" in caught.value.reason
     assert await created(emulator, "linkedin") == []
 
@@ -101,7 +107,9 @@ async def test_429_waits_for_midnight_utc(client: LinkedInClient, emulator: http
     assert not caught.value.maybe_created
 
 
-async def test_server_error_may_have_created_the_post(client: LinkedInClient, emulator: httpx.AsyncClient) -> None:
+async def test_server_error_may_have_created_the_post(
+    client: LinkedInClient, emulator: httpx.AsyncClient
+) -> None:
     await fault(emulator, kind="status", status=503, count=1)
     with pytest.raises(RetryableError) as caught:
         await client.publish(part_request(MEMBER, "unlucky"))

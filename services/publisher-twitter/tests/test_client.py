@@ -12,7 +12,13 @@ import pytest
 from herald_common.events import PostTarget
 from herald_common.platforms import Platform
 from herald_common.publishing.accounts import Account
-from herald_common.publishing.outcomes import CreatedObject, DuplicateContent, PermanentError, ReauthRequired, RetryableError
+from herald_common.publishing.outcomes import (
+    CreatedObject,
+    DuplicateContent,
+    PermanentError,
+    ReauthRequired,
+    RetryableError,
+)
 from herald_common.publishing.testing import part_request
 from herald_emulator.testing import BASE_URL, SAMPLE_JPEG_PATH, created
 from herald_publisher_twitter.client import XClient
@@ -36,18 +42,35 @@ async def publish_thread(client: XClient, account: Account, text: str) -> list[C
     made: list[CreatedObject] = []
     for index, body in enumerate(client.split(PostTarget(platform=Platform.TWITTER, content=text), True)):
         parent = made[-1] if made else None
-        made.append(await client.publish(part_request(account, body, parent=parent, root=made[0] if made else None, index=index, kind="continuation" if made else "post")))
+        made.append(
+            await client.publish(
+                part_request(
+                    account,
+                    body,
+                    parent=parent,
+                    root=made[0] if made else None,
+                    index=index,
+                    kind="continuation" if made else "post",
+                )
+            )
+        )
     return made
 
 
 async def test_plain_tweet(client: XClient, emulator: httpx.AsyncClient) -> None:
     made = await client.publish(part_request(USER, "Hello from Herald"))
     (tweet,) = await created(emulator, "twitter")
-    assert (tweet["id"], tweet["url"], tweet["text"]) == (made.platform_post_id, made.url, "Hello from Herald")
+    assert (tweet["id"], tweet["url"], tweet["text"]) == (
+        made.platform_post_id,
+        made.url,
+        "Hello from Herald",
+    )
 
 
 @pytest.mark.parametrize("account", [USER, OAUTH1], ids=["oauth2", "oauth1"])
-async def test_long_text_is_a_reply_chain(client: XClient, emulator: httpx.AsyncClient, account: Account) -> None:
+async def test_long_text_is_a_reply_chain(
+    client: XClient, emulator: httpx.AsyncClient, account: Account
+) -> None:
     words = [f"word{i:03d}" for i in range(120)]
     made = await publish_thread(client, account, " ".join(words))
     tweets = await created(emulator, "twitter")
@@ -60,12 +83,16 @@ async def test_long_text_is_a_reply_chain(client: XClient, emulator: httpx.Async
 
 @pytest.mark.parametrize("account", [USER, OAUTH1], ids=["oauth2", "oauth1"])
 async def test_tweet_with_images(client: XClient, emulator: httpx.AsyncClient, account: Account) -> None:
-    await client.publish(part_request(account, "pictures", media_urls=[SAMPLE, BASE_URL + "/_emulator/media/sample.png"]))
+    await client.publish(
+        part_request(account, "pictures", media_urls=[SAMPLE, BASE_URL + "/_emulator/media/sample.png"])
+    )
     (tweet,) = await created(emulator, "twitter")
     assert len(tweet["media_ids"]) == 2
 
 
-async def test_a_wrong_media_type_fails_before_any_upload(client: XClient, emulator: httpx.AsyncClient) -> None:
+async def test_a_wrong_media_type_fails_before_any_upload(
+    client: XClient, emulator: httpx.AsyncClient
+) -> None:
     await emulator.put("/_emulator/media/doc.jpg", content=b"%PDF-1.7 not an image")
     with pytest.raises(PermanentError) as caught:
         await client.publish(part_request(USER, "x", media_urls=[BASE_URL + "/_emulator/media/doc.jpg"]))
@@ -108,8 +135,20 @@ async def test_expired_token_and_server_errors(client: XClient, emulator: httpx.
 async def test_find_matches_text_and_the_replied_to_tweet(client: XClient) -> None:
     since = datetime.now(UTC) - timedelta(minutes=1)
     root = await client.publish(part_request(USER, "root"))
-    reply = await client.publish(part_request(USER, "same reply", parent=root, root=root, kind="continuation"))
-    assert await client.find(part_request(USER, "same reply", parent=root, root=root, kind="continuation"), since) == reply
+    reply = await client.publish(
+        part_request(USER, "same reply", parent=root, root=root, kind="continuation")
+    )
+    assert (
+        await client.find(
+            part_request(USER, "same reply", parent=root, root=root, kind="continuation"), since
+        )
+        == reply
+    )
     other = CreatedObject("1", None)
-    assert await client.find(part_request(USER, "same reply", parent=other, root=other, kind="continuation"), since) is None
+    assert (
+        await client.find(
+            part_request(USER, "same reply", parent=other, root=other, kind="continuation"), since
+        )
+        is None
+    )
     assert await client.find(part_request(USER, "root"), since) == root

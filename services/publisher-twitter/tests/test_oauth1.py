@@ -40,8 +40,21 @@ def test_percent_encoding_is_rfc3986() -> None:
 
 def test_the_header_carries_every_oauth_parameter_and_no_secret() -> None:
     header = oauth1.authorization_header(
-        "POST", "https://api.x.com/2/tweets", consumer_key="ck", consumer_secret="cs-secret", token="t", token_secret="ts-secret"
+        "POST",
+        "https://api.x.com/2/tweets",
+        consumer_key="ck",
+        consumer_secret="cs-secret",
+        token="t",
+        token_secret="ts-secret",
     )
-    for name in ("oauth_consumer_key", "oauth_nonce", "oauth_signature", "oauth_signature_method", "oauth_timestamp", "oauth_token", "oauth_version"):
+    for name in (
+        "oauth_consumer_key",
+        "oauth_nonce",
+        "oauth_signature",
+        "oauth_signature_method",
+        "oauth_timestamp",
+        "oauth_token",
+        "oauth_version",
+    ):
         assert f'{name}="' in header
     assert "cs-secret" not in header and "ts-secret" not in header

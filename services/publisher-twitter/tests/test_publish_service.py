@@ -11,7 +11,13 @@ from herald_common.events import PostPublished, PostPublishFailed, PostRetryRequ
 from herald_common.platforms import Platform
 from herald_common.publishing.accounts import Account
 from herald_common.publishing.budget import Budgets
-from herald_common.publishing.testing import FixedAccounts, due_event, ledger_pool, part_request, publish_service
+from herald_common.publishing.testing import (
+    FixedAccounts,
+    due_event,
+    ledger_pool,
+    part_request,
+    publish_service,
+)
 from herald_emulator.testing import created
 from herald_publisher_twitter.client import XClient
 from herald_publisher_twitter.settings import Settings

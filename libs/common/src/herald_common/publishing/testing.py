@@ -42,7 +42,11 @@ class RecordingProducer:
         return done
 
     def events(self) -> list[Event]:
-        return [decode(value, headers).data for topic, _, value, headers in self.records if topic != topics.DEAD_LETTER]
+        return [
+            decode(value, headers).data
+            for topic, _, value, headers in self.records
+            if topic != topics.DEAD_LETTER
+        ]
 
     def last(self) -> Event:
         return self.events()[-1]
@@ -51,7 +55,9 @@ class RecordingProducer:
 @asynccontextmanager
 async def ledger_pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
     """The publish ledger migrated into `database_url`, and a pool on it."""
-    await migrate(HeraldSettings(service_name="publisher-tests", database_url=database_url), SCHEMA, MIGRATIONS)
+    await migrate(
+        HeraldSettings(service_name="publisher-tests", database_url=database_url), SCHEMA, MIGRATIONS
+    )
     pool = await create_pool(database_url, schema=SCHEMA, min_size=1, max_size=4)
     try:
         yield pool
@@ -118,7 +124,7 @@ def publish_service(
     producer = RecordingProducer()
     service = PublishService(
         pool,
-        producer,  # type: ignore[arg-type]
+        producer,
         clients,
         PublisherSettings(service_name="publisher-tests", **settings),
         accounts,
