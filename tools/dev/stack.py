@@ -70,7 +70,11 @@ def processes() -> list[Proc]:
             "api-gateway",
             "herald-api-gateway",
             8000 + OFFSET,
-            (("HERALD_AUTH_DEV_PUBLIC_KEY_FILE", str(ensure_signing_key(STATE)[1])),),
+            (
+                ("HERALD_AUTH_DEV_PUBLIC_KEY_FILE", str(ensure_signing_key(STATE)[1])),
+                # The gateway publishes the dev key as a JWKS and verifies through it, like a real provider's.
+                ("HERALD_AUTH_JWKS_URL", f"http://127.0.0.1:{8000 + OFFSET}/dev/jwks.json"),
+            ),
         ),
         Proc("scheduler", "herald-scheduler", 8001 + OFFSET),
         Proc("publisher-linkedin", "herald-publisher-linkedin", 8002 + OFFSET, platform_urls),

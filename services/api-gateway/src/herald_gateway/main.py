@@ -15,12 +15,16 @@ from herald_common.kafka.broker import create_broker
 from herald_common.kafka.producer import create_producer
 from herald_common.runtime import Infra, migrate, serve
 from herald_common.settings import load_settings
-from herald_gateway.auth import JwtVerifier
+from herald_gateway.auth.dev_jwks import dev_jwks_router
+from herald_gateway.auth.endpoints import router as api_keys_router
+from herald_gateway.auth.jwt_verifier import JwtVerifier
 from herald_gateway.outbox import OutboxRelay
 from herald_gateway.posts.endpoints import router as posts_router
 from herald_gateway.posts.preview import router as preview_router
 from herald_gateway.posts.service import PostsService
 from herald_gateway.problems import install_problem_handlers
+from herald_gateway.ratelimit import QuotaHeadersMiddleware, RateLimiter
+from herald_gateway.security import harden
 from herald_gateway.settings import Settings
 from herald_gateway.status.handlers import build_router
 from herald_gateway.status.service import StatusService
@@ -64,10 +68,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Publish and schedule posts to LinkedIn, X, Facebook Pages and Instagram. "
         "Errors are RFC 9457 problem details (application/problem+json).",
     )
+    app.state.settings = settings
     app.state.verifier = JwtVerifier(settings)
+    app.state.rate_limiter = RateLimiter(settings)
     install_problem_handlers(app)
+    app.add_middleware(QuotaHeadersMiddleware)
+    harden(app, max_request_bytes=settings.max_request_bytes, cors_allow_origins=settings.cors_allow_origins)
     app.include_router(posts_router)
     app.include_router(preview_router)
+    app.include_router(api_keys_router)
+    if settings.auth_dev_public_key_file and settings.environment != "prod":
+        app.include_router(dev_jwks_router(settings.auth_dev_public_key_file))
     return app
 
 

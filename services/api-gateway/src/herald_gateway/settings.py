@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from herald_common.settings import HeraldSettings
 
@@ -13,10 +13,41 @@ class Settings(HeraldSettings):
     service_name: str = "api-gateway"
     http_port: int = 8000
 
-    auth_dev_public_key_file: Path | None = Field(None, description="PEM key that verifies make dev's tokens")
+    auth_jwks_url: str | None = Field(None, description="the identity provider's JWKS (OpenID Connect)")
     auth_issuer: str = "herald-dev"
     auth_audience: str = "herald-api"
-    auth_leeway_seconds: int = 30
+    auth_algorithms: list[str] = Field(
+        ["RS256", "ES256"], description="asymmetric only: HS* would accept forgeries"
+    )
+    auth_user_claim: str = "sub"
+    auth_businesses_claim: str = Field(
+        "businesses", description="claim (dotted path) with the user's business ids"
+    )
+    auth_leeway_seconds: int = Field(30, ge=0, le=300)
+    auth_dev_public_key_file: Path | None = Field(
+        None, description="make dev's signing key: published as a JWKS at /dev/jwks.json (not in prod)"
+    )
+
+    @field_validator("auth_algorithms")
+    @classmethod
+    def _asymmetric_only(cls, value: list[str]) -> list[str]:
+        if not value or any(a.upper().startswith("HS") or a.lower() == "none" for a in value):
+            raise ValueError("only asymmetric algorithms (RS*, ES*, PS*, EdDSA) may verify tokens")
+        return value
+
+    rate_limits_enabled: bool = True
+    rate_limit_publish: str = "20/hour"
+    rate_limit_publish_multi: str = "10/hour"
+    rate_limit_schedule: str = "50/hour"
+    rate_limit_list: str = "100/minute"
+    rate_limit_cancel: str = "100/hour"
+    rate_limit_other: str = Field("600/minute", description="every other authenticated route")
+    rate_limit_unauthenticated: str = Field("60/minute", description="per IP, routes without a caller")
+
+    max_request_bytes: int = Field(256 * 1024, ge=1024, description="larger bodies are refused with 413")
+    cors_allow_origins: list[str] = Field(
+        [], description="browser origins allowed to call the API; none by default"
+    )
 
     cancel_wait_seconds: float = Field(
         3.0, ge=0, description="how long DELETE waits for the scheduler's answer"

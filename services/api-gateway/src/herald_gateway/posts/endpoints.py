@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
 
-from herald_gateway.auth import CurrentCaller
+from herald_gateway.auth.dependencies import CurrentCaller
 from herald_gateway.posts.schemas import (
     CancelOutcome,
     PostAccepted,
@@ -19,6 +19,7 @@ from herald_gateway.posts.schemas import (
     ScheduleRequest,
 )
 from herald_gateway.posts.service import Created, PostsService
+from herald_gateway.ratelimit import limited
 
 router = APIRouter(prefix="/api/v2", tags=["posts"])
 IdempotencyKey = Annotated[
@@ -47,6 +48,7 @@ def accepted(created: Created) -> JSONResponse:
 
 @router.post(
     "/publish",
+    dependencies=[Depends(limited("rate_limit_publish"))],
     status_code=202,
     response_model=PostAccepted,
     responses=PROBLEMS,
@@ -62,6 +64,7 @@ async def publish(
 
 @router.post(
     "/publish/multi-platform",
+    dependencies=[Depends(limited("rate_limit_publish_multi"))],
     status_code=202,
     response_model=PostAccepted,
     responses=PROBLEMS,
@@ -77,6 +80,7 @@ async def publish_multi(
 
 @router.post(
     "/schedule",
+    dependencies=[Depends(limited("rate_limit_schedule"))],
     status_code=202,
     response_model=PostAccepted,
     responses=PROBLEMS,
@@ -92,6 +96,7 @@ async def schedule(
 
 @router.get(
     "/scheduled",
+    dependencies=[Depends(limited("rate_limit_list"))],
     response_model=PostPage,
     responses=PROBLEMS,
     summary="A business's scheduled posts, newest due first",
@@ -118,7 +123,11 @@ async def list_scheduled(
 
 
 @router.get(
-    "/posts/{post_id}", response_model=PostView, responses=PROBLEMS, summary="One post and its platforms"
+    "/posts/{post_id}",
+    dependencies=[Depends(limited("rate_limit_other"))],
+    response_model=PostView,
+    responses=PROBLEMS,
+    summary="One post and its platforms",
 )
 async def get_post(post_id: str, request: Request, caller: CurrentCaller) -> PostView:
     return await service(request).get(caller, post_id)
@@ -126,6 +135,7 @@ async def get_post(post_id: str, request: Request, caller: CurrentCaller) -> Pos
 
 @router.delete(
     "/schedule/{post_id}",
+    dependencies=[Depends(limited("rate_limit_cancel"))],
     response_model=CancelOutcome,
     responses={
         **PROBLEMS,

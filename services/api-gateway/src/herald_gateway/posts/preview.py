@@ -5,16 +5,17 @@ The same planner the publishers use to split, so the preview is what gets posted
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
 from herald_common.platforms import Platform
 from herald_common.text import plan_post
-from herald_gateway.auth import CurrentCaller
+from herald_gateway.auth.dependencies import CurrentCaller
 from herald_gateway.posts.schemas import Override, PublishRequest
 from herald_gateway.posts.validation import media_items
+from herald_gateway.ratelimit import limited
 
-router = APIRouter(prefix="/api/v2", tags=["posts"])
+router = APIRouter(prefix="/api/v2", tags=["posts"], dependencies=[Depends(limited("rate_limit_other"))])
 
 
 class PreviewPart(BaseModel):

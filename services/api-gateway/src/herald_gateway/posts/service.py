@@ -14,7 +14,7 @@ from redis.asyncio import Redis
 
 from herald_common.events import PostCancelRequested, PostRequested, encode, utcnow
 from herald_gateway import cancel_waiter, idempotency
-from herald_gateway.auth import Caller
+from herald_gateway.auth.caller import Caller
 from herald_gateway.posts import repository as repo
 from herald_gateway.posts.schemas import (
     CancelOutcome,

@@ -1,0 +1,1 @@
+"""Authentication: OpenID Connect JWTs and API keys, both ending in a `Caller`."""

@@ -1,0 +1,47 @@
+"""FastAPI dependencies: prove who is calling from the request, for the handlers' `Caller`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from herald_gateway.auth import api_keys
+from herald_gateway.auth.caller import Caller
+from herald_gateway.auth.jwt_verifier import JwtVerifier
+from herald_gateway.problems import Problem, Unauthorized
+
+
+class Forbidden(Problem):
+    status, slug, title = 403, "forbidden", "Not allowed"
+
+
+def _credentials(request: Request) -> str:
+    if key := request.headers.get("x-api-key"):
+        return key.strip()
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("send `Authorization: Bearer <token or API key>` or `X-API-Key: <key>`")
+    return token.strip()
+
+
+async def authenticate(request: Request) -> Caller:
+    credential = _credentials(request)
+    if credential.startswith(api_keys.PREFIX):
+        caller = await api_keys.verify(request.app.state.infra.pool, credential)
+    else:
+        verifier: JwtVerifier = request.app.state.verifier
+        caller = await verifier.verify(credential)
+    request.state.caller = caller  # for the rate limiter and logs
+    return caller
+
+
+async def authenticate_person(caller: Annotated[Caller, Depends(authenticate)]) -> Caller:
+    """Routes that manage credentials (API keys, connected accounts) are for people, not keys."""
+    if caller.via != "jwt":
+        raise Forbidden("this route needs a signed-in user; API keys cannot manage credentials")
+    return caller
+
+
+CurrentCaller = Annotated[Caller, Depends(authenticate)]
+CurrentPerson = Annotated[Caller, Depends(authenticate_person)]

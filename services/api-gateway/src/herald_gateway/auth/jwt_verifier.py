@@ -1,0 +1,80 @@
+"""Verifies bearer JWTs from an OpenID Connect provider (Clerk, Auth0, Keycloak, make dev's own key).
+
+Algorithms are an allow-list of asymmetric ones: `alg: none` and HS256-signed-with-the-public-key
+tokens never verify. Issuer, audience, expiry and not-before are checked with a small leeway.
+Which claims carry the user and their businesses is configuration.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jwt
+
+from herald_gateway.auth.caller import Caller
+from herald_gateway.auth.jwks import JwksCache
+from herald_gateway.problems import Unauthorized
+from herald_gateway.settings import Settings
+
+
+class JwtVerifier:
+    def __init__(self, settings: Settings) -> None:
+        self.s = settings
+        self.jwks = JwksCache(settings.auth_jwks_url) if settings.auth_jwks_url else None
+        path = settings.auth_dev_public_key_file
+        self.static_key = path.read_bytes() if path and not self.jwks else None
+
+    async def verify(self, token: str) -> Caller:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.InvalidTokenError:
+            raise Unauthorized("the token is not a JWT") from None
+        if header.get("alg") not in self.s.auth_algorithms:
+            raise Unauthorized(f"tokens signed with {header.get('alg')!r} are not accepted")
+        key = await self._key(header.get("kid"))
+        try:
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=self.s.auth_algorithms,
+                audience=self.s.auth_audience,
+                issuer=self.s.auth_issuer,
+                leeway=self.s.auth_leeway_seconds,
+                options={"require": ["exp", "iss", "aud", self.s.auth_user_claim]},
+            )
+        except jwt.ExpiredSignatureError:
+            raise Unauthorized("the token has expired") from None
+        except jwt.ImmatureSignatureError:
+            raise Unauthorized("the token is not valid yet") from None
+        except jwt.InvalidAudienceError:
+            raise Unauthorized("the token is for another audience") from None
+        except jwt.InvalidIssuerError:
+            raise Unauthorized("the token was issued by someone else") from None
+        except jwt.InvalidTokenError as exc:
+            raise Unauthorized(f"the token is not valid: {exc}") from None
+        return Caller(str(claims[self.s.auth_user_claim]), _businesses(claims, self.s.auth_businesses_claim))
+
+    async def _key(self, kid: str | None) -> Any:
+        if self.jwks is not None:
+            key = await self.jwks.key(kid)
+            if key is None:
+                raise Unauthorized("the token was signed with an unknown key")
+            return key
+        if self.static_key is None:
+            raise Unauthorized("no token verifier is configured (HERALD_AUTH_JWKS_URL)")
+        return self.static_key
+
+
+def _businesses(claims: dict[str, Any], path: str) -> frozenset[int]:
+    """The claim at a dotted path (e.g. `businesses` or `https://herald.dev/claims.businesses`):
+    a list of ids, or a single id."""
+    value: Any = claims
+    for part in path.split(".") if path not in claims else [path]:
+        value = value.get(part) if isinstance(value, dict) else None
+    if value is None:
+        return frozenset()
+    items = value if isinstance(value, list) else [value]
+    try:
+        return frozenset(int(v) for v in items)
+    except (TypeError, ValueError):
+        raise Unauthorized(f"the token's {path} claim is not a list of business ids") from None

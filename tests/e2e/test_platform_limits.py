@@ -1,0 +1,80 @@
+"""Rate limits through the running stack: the wait the platform named is honoured."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from e2e_support import by_platform, created_on, wait_for_status
+
+pytestmark = pytest.mark.e2e
+
+
+async def retry_pending(api: httpx.AsyncClient, post_id: str, platform: str) -> dict[str, object]:
+    deadline = asyncio.get_running_loop().time() + 15
+    while True:
+        target = by_platform((await api.get(f"/api/v2/posts/{post_id}")).json())[platform]
+        if target.get("next_attempt_at"):
+            return target  # type: ignore[no-any-return]
+        assert asyncio.get_running_loop().time() < deadline, target
+        await asyncio.sleep(0.1)
+
+
+async def test_x_429_is_honoured_until_its_reset(api: httpx.AsyncClient, emulator: httpx.AsyncClient) -> None:
+    start = time.time()
+    await emulator.post(
+        "/_emulator/faults", json={"platform": "twitter", "kind": "rate_limit", "reset_in_s": 4, "count": 1}
+    )
+    reset = int(start + 4)  # what x-rate-limit-reset says (unix seconds)
+    response = await api.post(
+        "/api/v2/publish", json={"content": "After the reset", "platforms": ["twitter"]}
+    )
+    post_id = response.json()["id"]
+    target = await retry_pending(api, post_id, "twitter")
+    assert datetime.fromisoformat(str(target["next_attempt_at"])).timestamp() >= reset
+    assert await created_on(emulator, "twitter") == []
+    post = await wait_for_status(api, post_id, timeout=20)
+    assert post["status"] == "published", post
+    (tweet,) = await created_on(emulator, "twitter")
+    created_at = datetime.fromisoformat(tweet["created_at"].replace("Z", "+00:00")).timestamp()
+    assert created_at >= reset, "published before the reset X named"
+    assert by_platform(post)["twitter"]["attempts"] == 2
+
+
+@pytest.mark.parametrize(
+    ("platform", "expected_wait"),
+    [
+        ("facebook", lambda: 120.0),  # estimated_time_to_regain_access: 2 minutes
+        (
+            "linkedin",
+            lambda: (
+                (datetime.now(UTC) + timedelta(days=1))
+                .replace(hour=0, minute=0, second=0, microsecond=0)
+                .timestamp()
+                - time.time()
+            ),
+        ),
+    ],
+)
+async def test_throttling_schedules_the_retry_for_when_the_platform_allows(
+    api: httpx.AsyncClient, emulator: httpx.AsyncClient, platform: str, expected_wait: object
+) -> None:
+    """Facebook names minutes, LinkedIn resets at midnight UTC: too long to wait for here, so the
+    retry time is checked, nothing was posted, and the post is cancelled."""
+    await emulator.post(
+        "/_emulator/faults", json={"platform": platform, "kind": "rate_limit", "reset_in_s": 120, "count": 1}
+    )
+    response = await api.post(
+        "/api/v2/publish", json={"content": f"Throttled on {platform}", "platforms": [platform]}
+    )
+    post_id = response.json()["id"]
+    target = await retry_pending(api, post_id, platform)
+    wait = datetime.fromisoformat(str(target["next_attempt_at"])).timestamp() - time.time()
+    assert abs(wait - expected_wait()) < 10, (wait, target)  # type: ignore[operator]
+    assert "throttled" in str(target.get("reason") or "").lower() or target.get("reason") is None
+    await asyncio.sleep(1)
+    assert await created_on(emulator, platform) == []
+    await api.delete(f"/api/v2/schedule/{post_id}")
