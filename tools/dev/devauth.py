@@ -50,3 +50,16 @@ def dev_token(state: Path, business_id: int, ttl_days: int = 30) -> str:
         "exp": now + ttl_days * 86400,
     }
     return jwt.encode(claims, private.read_bytes(), algorithm="RS256", headers={"kid": "dev"})
+
+
+def ensure_encryption_key(state: Path) -> str:
+    """The dev keyring for connected accounts' tokens (HERALD_TOKEN_ENCRYPTION_KEYS), made once."""
+    import base64
+    import os
+
+    path = state / "auth" / "token-encryption-keys"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"dev1:{base64.b64encode(os.urandom(32)).decode()}")
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -19,7 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).parent))
-from devauth import dev_token, ensure_signing_key  # noqa: E402
+from devauth import dev_token, ensure_encryption_key, ensure_signing_key  # noqa: E402
 
 ENV = os.environ
 STATE = Path(ENV.get("HERALD_STATE_DIR", ROOT / ".herald" / "dev"))
@@ -51,6 +51,13 @@ def emulator_url() -> str:
 
 def processes() -> list[Proc]:
     # The publishers speak to the emulator with its demo accounts' tokens (see its README).
+    # Connected accounts live in PostgreSQL, sealed with the dev keyring; `up` seeds the demo ones.
+    accounts_env = (
+        ("HERALD_TOKEN_ENCRYPTION_KEYS", ensure_encryption_key(STATE)),
+        ("HERALD_LINKEDIN_API_BASE_URL", emulator_url()),
+        ("HERALD_TWITTER_API_BASE_URL", emulator_url()),
+        ("HERALD_GRAPH_API_BASE_URL", emulator_url()),
+    )
     platform_urls = (
         ("HERALD_LINKEDIN_API_BASE_URL", emulator_url()),
         ("HERALD_TWITTER_API_BASE_URL", emulator_url()),
@@ -71,6 +78,12 @@ def processes() -> list[Proc]:
             "herald-api-gateway",
             8000 + OFFSET,
             (
+                *accounts_env,
+                ("HERALD_OAUTH_REDIRECT_BASE_URL", f"http://127.0.0.1:{8000 + OFFSET}"),
+                ("HERALD_LINKEDIN_OAUTH_BASE_URL", emulator_url()),
+                ("HERALD_TWITTER_OAUTH_BASE_URL", emulator_url()),
+                ("HERALD_META_DIALOG_BASE_URL", emulator_url()),
+                ("HERALD_TWITTER_CLIENT_ID", "herald-dev"),
                 ("HERALD_AUTH_DEV_PUBLIC_KEY_FILE", str(ensure_signing_key(STATE)[1])),
                 # The gateway publishes the dev key as a JWKS and verifies through it, like a real provider's.
                 ("HERALD_AUTH_JWKS_URL", f"http://127.0.0.1:{8000 + OFFSET}/dev/jwks.json"),
@@ -176,8 +189,22 @@ def cmd_up(_: argparse.Namespace) -> int:
     for p in procs:
         start(p)
     ok = wait_ready(procs)
+    if ok and any(p.name == "api-gateway" for p in procs):
+        ok = seed_demo_accounts()
     print_status(procs)
     return 0 if ok else 1
+
+
+def seed_demo_accounts() -> bool:
+    """Connect the emulator's demo accounts to businesses 1 and 2 (idempotent)."""
+    gateway = next(p for p in processes() if p.name == "api-gateway")
+    env = {**ENV, **dict(gateway.env)}
+    done = subprocess.run(
+        [str(BIN / gateway.command), "seed-dev-accounts"], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        print(f"  seeding the demo accounts failed:\n{done.stdout}{done.stderr}", file=sys.stderr)
+    return done.returncode == 0
 
 
 def cmd_down(args: argparse.Namespace) -> int:

@@ -8,13 +8,19 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import httpx
 from fastapi import FastAPI
 
+import herald_common.accounts
+from herald_common.accounts.crypto import TokenCipher
+from herald_common.accounts.store import AccountStore
 from herald_common.app import create_service_app
 from herald_common.kafka.broker import create_broker
 from herald_common.kafka.producer import create_producer
 from herald_common.runtime import Infra, migrate, serve
 from herald_common.settings import load_settings
+from herald_gateway.accounts.endpoints import router as accounts_router
+from herald_gateway.accounts.service import AccountsService
 from herald_gateway.auth.dev_jwks import dev_jwks_router
 from herald_gateway.auth.endpoints import router as api_keys_router
 from herald_gateway.auth.jwt_verifier import JwtVerifier
@@ -30,11 +36,17 @@ from herald_gateway.status.handlers import build_router
 from herald_gateway.status.service import StatusService
 
 SCHEMA = "gateway"
+ACCOUNTS_SCHEMA = "accounts"  # shared with the publishers, which read and refresh tokens
+ACCOUNTS_MIGRATIONS = Path(herald_common.accounts.__file__).parent / "migrations"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings(Settings)
+    if settings.environment == "prod" and settings.token_encryption_keys is None:
+        raise SystemExit(
+            "HERALD_TOKEN_ENCRYPTION_KEYS is required in prod (connected accounts' tokens are sealed)"
+        )
     broker = create_broker(settings)
 
     @asynccontextmanager
@@ -52,11 +64,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             fallback_poll=settings.outbox_fallback_poll_seconds,
         )
         relay.start()
+        http = httpx.AsyncClient(timeout=10)
+        if settings.token_encryption_keys is not None:
+            await migrate(settings, ACCOUNTS_SCHEMA, ACCOUNTS_MIGRATIONS)
+            cipher = TokenCipher.from_setting(settings.token_encryption_keys.get_secret_value())
+            app.state.accounts = AccountsService(
+                AccountStore(infra.pool, cipher), infra.redis, http, settings
+            )
         try:
             yield
         finally:
             await relay.stop()
             await producer.stop()
+            await http.aclose()
 
     app = create_service_app(
         settings,
@@ -77,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(posts_router)
     app.include_router(preview_router)
     app.include_router(api_keys_router)
+    app.include_router(accounts_router)
     if settings.auth_dev_public_key_file and settings.environment != "prod":
         app.include_router(dev_jwks_router(settings.auth_dev_public_key_file))
     return app
@@ -87,6 +108,12 @@ def run() -> None:
     settings = load_settings(Settings)
     if sys.argv[1:] == ["migrate"]:
         asyncio.run(migrate(settings, SCHEMA, MIGRATIONS))
+        asyncio.run(migrate(settings, ACCOUNTS_SCHEMA, ACCOUNTS_MIGRATIONS))
+        return
+    if sys.argv[1:2] in (["rotate-token-key"], ["seed-dev-accounts"]):
+        from herald_gateway import cli
+
+        asyncio.run(cli.run(sys.argv[1], settings))
         return
     serve(create_app(settings), settings)
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from pydantic import Field, field_validator
 
-from herald_common.settings import HeraldSettings
+from herald_common.accounts.settings import AccountSettings
 
 
-class Settings(HeraldSettings):
+class Settings(AccountSettings):
     service_name: str = "api-gateway"
     http_port: int = 8000
 
@@ -48,6 +48,11 @@ class Settings(HeraldSettings):
     cors_allow_origins: list[str] = Field(
         [], description="browser origins allowed to call the API; none by default"
     )
+
+    oauth_state_ttl_seconds: int = Field(
+        600, ge=60, description="how long a consent may take (state and PKCE)"
+    )
+    oauth_success_redirect: str | None = Field(None, description="where the browser goes after connecting")
 
     cancel_wait_seconds: float = Field(
         3.0, ge=0, description="how long DELETE waits for the scheduler's answer"

@@ -101,7 +101,7 @@ async def update_target(conn: asyncpg.Connection, post_id: str, platform: str, *
     sets = ", ".join(f"{c} = ${i + 3}" for i, c in enumerate(columns))
     values = [orjson.dumps(v).decode() if c == "parts" else v for c, v in fields.items()]
     await conn.execute(
-        f"UPDATE post_targets SET {sets}, updated_at = now() WHERE post_id = $1 AND platform = $2",  # noqa: S608 (column names are ours)
+        f"UPDATE post_targets SET {sets}, updated_at = now() WHERE post_id = $1 AND platform = $2",
         post_id,
         platform,
         *values,

@@ -1,0 +1,93 @@
+"""Routes for connecting, listing and disconnecting social accounts."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import JSONResponse, RedirectResponse
+
+from herald_common.platforms import Platform
+from herald_gateway.accounts.schemas import AccountView, AuthorizationStart, Connected
+from herald_gateway.accounts.service import AccountsService
+from herald_gateway.auth.dependencies import CurrentCaller, CurrentPerson
+from herald_gateway.problems import ServiceUnavailable, Unprocessable
+from herald_gateway.ratelimit import limited, limited_by_ip
+
+router = APIRouter(tags=["accounts"])
+
+
+def service(request: Request) -> AccountsService:
+    accounts: AccountsService | None = getattr(request.app.state, "accounts", None)
+    if accounts is None:
+        raise ServiceUnavailable("connected accounts are not configured (HERALD_TOKEN_ENCRYPTION_KEYS)")
+    return accounts
+
+
+@router.get(
+    "/api/oauth/{platform}/authorize",
+    dependencies=[Depends(limited("rate_limit_other"))],
+    response_model=AuthorizationStart,
+    status_code=302,
+    summary="Send the user to the platform's consent page (JSON with ?format=json)",
+)
+async def authorize(
+    platform: Platform,
+    request: Request,
+    caller: CurrentPerson,
+    business_id: int | None = None,
+    format: Annotated[str | None, Query(pattern="^(json|redirect)$")] = None,
+) -> Response:
+    url = await service(request).start(caller, platform, business_id)
+    if format == "json":
+        ttl = request.app.state.settings.oauth_state_ttl_seconds
+        return JSONResponse(AuthorizationStart(authorization_url=url, expires_in=ttl).model_dump())
+    return RedirectResponse(url, status_code=302)
+
+
+@router.get(
+    "/api/oauth/{platform}/callback",
+    dependencies=[Depends(limited_by_ip("rate_limit_unauthenticated"))],
+    response_model=Connected,
+    summary="Where the platform sends the user back (state is checked)",
+)
+async def callback(
+    platform: Platform,
+    request: Request,
+    code: str = "",
+    state: str = "",
+    error: str | None = None,
+    error_description: str | None = None,
+) -> Response:
+    if error:
+        raise Unprocessable(f"{platform.value} did not grant access: {error_description or error}")
+    if not code or not state:
+        raise Unprocessable("the callback needs `code` and `state`")
+    accounts = await service(request).finish(platform, code, state)
+    success = request.app.state.settings.oauth_success_redirect
+    if success:
+        return RedirectResponse(f"{success}?connected={platform.value}", status_code=302)
+    return JSONResponse(Connected(accounts=accounts).model_dump(mode="json"))
+
+
+@router.get(
+    "/api/v2/accounts",
+    dependencies=[Depends(limited("rate_limit_other"))],
+    response_model=list[AccountView],
+    summary="Connected accounts of your businesses",
+)
+async def list_accounts(
+    request: Request, caller: CurrentCaller, business_id: int | None = None
+) -> list[AccountView]:
+    return await service(request).list(caller, business_id)
+
+
+@router.delete(
+    "/api/v2/accounts/{account_id}",
+    dependencies=[Depends(limited("rate_limit_other"))],
+    status_code=204,
+    summary="Disconnect an account (its tokens are deleted)",
+)
+async def disconnect(account_id: str, request: Request, caller: CurrentPerson) -> Response:
+    await service(request).disconnect(caller, account_id)
+    return Response(status_code=204)
