@@ -1,4 +1,5 @@
-"""Firing one batch of due rows: the compare-and-set, then produce, then mark sent.
+"""Firing one batch of due rows: the compare-and-set, then produce the due events (encoded when the
+rows were leased); the lifecycle events and the `sent` mark follow in the Finisher, coalesced.
 
 The CAS (leased -> firing) is the single point where fire and cancel race. Once a row is
 `firing` its due event goes out whatever happens: if this process dies before `sent`, the lease
@@ -8,31 +9,42 @@ expires and another replica produces it again with the same event id.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from herald_common.events import KafkaRecord
 from herald_common.logs import get_logger
 from herald_scheduler import messages
 from herald_scheduler import repository as repo
 from herald_scheduler.emitter import Emitter
+from herald_scheduler.finisher import Finisher
 from herald_scheduler.metrics import DUE_EVENTS_EMITTED, LATENESS, MISSED
-from herald_scheduler.model import Schedule, State
+from herald_scheduler.model import LeaseTerms, Schedule, State
 
 log = get_logger(__name__)
 
 
 class Dispatcher:
-    def __init__(self, pool: Any, emitter: Emitter, owner: str, max_inflight: int) -> None:
+    def __init__(
+        self, pool: Any, emitter: Emitter, terms: LeaseTerms, max_inflight: int, finish_interval: float
+    ) -> None:
         self._pool = pool
         self._emitter = emitter
-        self._owner = owner
+        self._terms = terms
         self._slots = asyncio.Semaphore(max_inflight)
         self._inflight: set[asyncio.Task[None]] = set()
         self.producing: set[tuple[str, str]] = set()
-        """Keys past the CAS whose records are being produced by this replica."""
+        """Keys past the CAS that this replica has not marked sent yet."""
+        self._finisher = Finisher(pool, emitter, finish_interval, self.producing)
+
+    def start(self) -> None:
+        self._finisher.start()
+
+    def encode(self, row: Schedule) -> Schedule:
+        """The row with its due event encoded (same event id as at any other time)."""
+        return dataclasses.replace(row, due_record=self._emitter.prepare(messages.due(row)))
 
     async def fire(self, batch: Sequence[Schedule]) -> None:
         """Run the CAS now (in due order), then produce in the background so the next batch's CAS
@@ -46,7 +58,7 @@ class Dispatcher:
                 async with self._pool.acquire() as conn:
                     won = {
                         (r["post_id"], r["platform"]): r["state"]
-                        for r in await repo.fire(conn, self._owner, fresh, now)
+                        for r in await repo.fire(conn, self._terms.at(now), fresh, now)
                     }
             to_send = [r for r in batch if r.firing or won.get(r.key) == State.FIRING]
             missed = [r for r in fresh if won.get(r.key) == State.MISSED]
@@ -68,15 +80,12 @@ class Dispatcher:
             log.error("firing a batch failed", exc_info=task.exception())
 
     async def _produce(self, to_send: list[Schedule], missed: list[Schedule], now: datetime) -> None:
-        records: list[KafkaRecord] = []
-        for row in to_send:
-            records.append(messages.due(row))
-            records.append(messages.dispatched(row, now))
-        records.extend(messages.missed(row, now) for row in missed)
+        prepare = self._emitter.prepare
+        wires = [r.due_record or prepare(messages.due(r)) for r in to_send]
         delay = 0.2
-        while True:
+        while wires:
             try:
-                await self._emitter.send_all(records)
+                await self._emitter.send_prepared(wires)
                 break
             except Exception as exc:  # Kafka unavailable: the rows stay `firing` and leased to us
                 log.warning("producing due events failed, retrying in %.1fs: %s", delay, exc)
@@ -88,18 +97,14 @@ class Dispatcher:
             DUE_EVENTS_EMITTED.labels(row.platform).inc()
         if missed:
             MISSED.inc(len(missed))
-        try:
-            if to_send:
-                async with self._pool.acquire() as conn:
-                    await repo.mark_sent(conn, to_send)
-        finally:
-            self.producing.difference_update(r.key for r in to_send)
+        self._finisher.add(to_send, missed, now)
 
     async def drain(self, grace_seconds: float) -> None:
         """Let batches being produced finish (on shutdown); what does not finish is re-driven elsewhere."""
-        if not self._inflight:
-            return
-        _, pending = await asyncio.wait(set(self._inflight), timeout=grace_seconds)
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
+        started = time.monotonic()
+        if self._inflight:
+            _, pending = await asyncio.wait(set(self._inflight), timeout=grace_seconds)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+        await self._finisher.close(max(0.5, grace_seconds - (time.monotonic() - started)))

@@ -40,6 +40,7 @@ def build_engine(settings: Settings, pool: object, emitter: Emitter, owner: str)
         max_heap=settings.scheduler_max_heap_size,
         fire_batch=settings.scheduler_fire_batch_size,
         max_inflight=settings.scheduler_max_inflight_batches,
+        finish_interval=settings.scheduler_finish_interval_seconds,
         gauge_interval=settings.scheduler_pending_gauge_interval_seconds,
         drain_timeout=settings.shutdown_grace_seconds,
     )

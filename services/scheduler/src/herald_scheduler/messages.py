@@ -35,6 +35,8 @@ def due_event_id(post_id: str, platform: str, attempt: int) -> str:
 
 
 def due(row: Schedule) -> KafkaRecord:
+    """ce_time is the due instant (the occurrence), not the encoding time: the record is encoded when
+    the row is leased, seconds before it fires, and a re-driven copy is then identical."""
     target = PostTarget.model_validate_json(row.target_json)
     event = PostDue(
         post_id=row.post_id,
@@ -46,7 +48,9 @@ def due(row: Schedule) -> KafkaRecord:
         publish_by=row.publish_by,
         thread_numbering=row.thread_numbering,
     )
-    return _record(event, due_event_id(row.post_id, row.platform, row.attempt))
+    return encode(
+        event, source=SOURCE, event_id=due_event_id(row.post_id, row.platform, row.attempt), time=row.due_at
+    )
 
 
 def dispatched(row: Schedule, now: datetime) -> KafkaRecord:

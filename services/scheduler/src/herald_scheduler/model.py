@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from herald_common.events import LatePolicy
+
+if TYPE_CHECKING:
+    from herald_scheduler.emitter import Wire
 
 
 class State(StrEnum):
@@ -37,6 +41,8 @@ class Schedule:
     target_json: str
     firing: bool = False
     """Already past the compare-and-set (re-driven after a crash): produce it again, same event id."""
+    due_record: Wire | None = field(default=None, compare=False, repr=False)
+    """The due event, encoded when the row entered the heap, so firing only appends bytes to a batch."""
 
     @property
     def key(self) -> Key:

@@ -228,27 +228,37 @@ async def take_over_expired(conn: Conn, lease: Lease, now: datetime, limit: int)
     )
 
 
-async def fire(conn: Conn, owner: str, rows: Sequence[Schedule], now: datetime) -> list[Any]:
+async def fire(conn: Conn, lease: Lease, rows: Sequence[Schedule], now: datetime) -> list[Any]:
     """The compare-and-set where fire and cancel race: leased-by-me rows become firing (or missed
-    when a skip-policy row is past publish_by). Rows cancelled or taken over meanwhile are absent."""
+    when a skip-policy row is past publish_by). Rows cancelled or taken over meanwhile are absent.
+
+    The lease is renewed in the same statement: a replica that fires late under overload keeps a
+    full TTL to produce and mark the row, so no other replica takes it over meanwhile."""
     return list(
         await conn.fetch(
             """
         UPDATE schedules s
         SET state = CASE WHEN s.publish_by IS NOT NULL AND $5 > s.publish_by THEN 'missed' ELSE 'firing' END,
-            updated_at = now()
+            lease_until = $6, updated_at = now()
         FROM unnest($2::text[], $3::text[], $4::int[]) AS k(post_id, platform, attempt)
         WHERE s.post_id = k.post_id AND s.platform = k.platform AND s.attempt = k.attempt
           AND s.state = 'leased' AND s.lease_owner = $1
         RETURNING s.post_id, s.platform, s.state
         """,
-            owner,
+            lease.owner,
             [r.post_id for r in rows],
             [r.platform for r in rows],
             [r.attempt for r in rows],
             now,
+            lease.until,
         )
     )
+
+
+async def relax_commit(conn: Conn) -> None:
+    """This transaction's commit need not wait for the WAL flush. Only for writes whose loss in a
+    database crash is harmless: a `firing` row that loses its `sent` is produced again, same event id."""
+    await conn.execute("SET LOCAL synchronous_commit = off")
 
 
 async def mark_sent(conn: Conn, rows: Sequence[Schedule]) -> None:

@@ -35,6 +35,11 @@ class Settings(HeraldSettings):
     scheduler_max_inflight_batches: int = Field(
         4, ge=1, description="fired batches being produced at once (the CAS itself stays sequential)"
     )
+    scheduler_finish_interval_seconds: float = Field(
+        0.02,
+        gt=0,
+        description="how long fired rows wait to be announced (PostDispatched) and marked sent together",
+    )
     scheduler_intake_batch_size: int = Field(500, ge=1, description="post requests consumed per transaction")
     scheduler_pending_gauge_interval_seconds: float = Field(
         15.0, gt=0, description="how often herald_scheduler_pending_schedules is refreshed"
