@@ -4,14 +4,35 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 from e2e_support import by_platform, created_on, wait_for_status
+from redis.asyncio import Redis
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(autouse=True)
+async def fresh_budgets(redis_url: str) -> AsyncIterator[None]:
+    """The publishers remember what each account has left (Redis); the emulator forgets on every
+    reset, so the budgets go too, before and after each test."""
+
+    async def clear() -> None:
+        redis = Redis.from_url(redis_url)
+        try:
+            keys = [key async for key in redis.scan_iter(match="herald:budget:*")]
+            if keys:
+                await redis.delete(*keys)
+        finally:
+            await redis.aclose()
+
+    await clear()
+    yield
+    await clear()
 
 
 async def retry_pending(api: httpx.AsyncClient, post_id: str, platform: str) -> dict[str, Any]:
@@ -73,4 +94,5 @@ async def test_throttling_schedules_the_retry_for_when_the_platform_allows(
     assert "throttled" in str(target.get("reason") or "").lower() or target.get("reason") is None
     await asyncio.sleep(1)
     assert await created_on(emulator, platform) == []
-    await api.delete(f"/api/v2/schedule/{post_id}")
+    cancelled = await api.delete(f"/api/v2/schedule/{post_id}")
+    assert cancelled.status_code == 200, cancelled.text

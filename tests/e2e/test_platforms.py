@@ -5,13 +5,36 @@ carousel posts. Rate limits are in test_platform_limits.py."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 from e2e_support import by_platform, created_on, wait_for_status
+from redis.asyncio import Redis
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(autouse=True)
+async def fresh_budgets(redis_url: str) -> AsyncIterator[None]:
+    """The publishers remember what each account has left (Redis); the emulator forgets on every
+    reset, so the budgets go too, before and after each test."""
+
+    async def clear() -> None:
+        redis = Redis.from_url(redis_url)
+        try:
+            keys = [key async for key in redis.scan_iter(match="herald:budget:*")]
+            if keys:
+                await redis.delete(*keys)
+        finally:
+            await redis.aclose()
+
+    await clear()
+    yield
+    await clear()
+
+
 LONG_WORDS = [f"word{i:04d}" for i in range(420)]  # ~3,800 characters: a thread / comments
 
 
