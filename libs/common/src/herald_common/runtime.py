@@ -26,7 +26,7 @@ from herald_common.kafka.topics_admin import ensure_topics
 from herald_common.logs import configure_logging, get_logger
 from herald_common.redis_client import create_redis
 from herald_common.settings import HeraldSettings
-from herald_common.telemetry import configure_tracing
+from herald_common.telemetry import configure_tracing, instrument_app
 from herald_common.web import ReadinessCheck
 
 log = get_logger(__name__)
@@ -132,7 +132,10 @@ async def start_broker(broker: KafkaBroker) -> None:
 def serve(app: Any, settings: HeraldSettings) -> None:
     """Run an ASGI app with uvicorn; SIGTERM/SIGINT trigger a graceful lifespan shutdown."""
     configure_logging(settings.service_name, settings.log_level, settings.log_json)
-    configure_tracing(settings.service_name, settings.otlp_endpoint)
+    configure_tracing(
+        settings.service_name, settings.otlp_endpoint, settings.trace_file, settings.trace_sample_ratio
+    )
+    instrument_app(app)
     uvicorn.run(
         app,
         host=settings.http_host,

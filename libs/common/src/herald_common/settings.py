@@ -6,6 +6,7 @@ Each service subclasses `HeraldSettings` with its own fields; nothing else reads
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import TypeVar
 
 from pydantic import Field, ValidationError
@@ -35,6 +36,16 @@ class HeraldSettings(BaseSettings):
     )
 
     otlp_endpoint: str | None = Field(None, description="OTLP/HTTP traces endpoint; unset means no export")
+    trace_file: Path | None = Field(None, description="also append finished spans to this JSON-lines file")
+    trace_sample_ratio: float = Field(
+        1.0,
+        ge=0,
+        le=1,
+        description="share of new traces recorded; a trace started upstream keeps its decision",
+    )
+    kafka_lag_interval_seconds: float = Field(
+        15.0, gt=0, description="how often herald_kafka_consumer_lag is measured (by the gateway)"
+    )
     auto_migrate: bool = Field(True, description="apply this service's migrations at start-up")
 
 

@@ -24,6 +24,7 @@ from herald_gateway.accounts.service import AccountsService
 from herald_gateway.auth.dev_jwks import dev_jwks_router
 from herald_gateway.auth.endpoints import router as api_keys_router
 from herald_gateway.auth.jwt_verifier import JwtVerifier
+from herald_gateway.consumer_lag import ConsumerLagMonitor
 from herald_gateway.outbox import OutboxRelay
 from herald_gateway.posts.endpoints import router as posts_router
 from herald_gateway.posts.preview import router as preview_router
@@ -64,6 +65,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             fallback_poll=settings.outbox_fallback_poll_seconds,
         )
         relay.start()
+        # Every group's lag, reported by whichever replica leads the relay (why: consumer_lag.py).
+        lag = ConsumerLagMonitor(
+            settings.kafka_bootstrap_servers,
+            interval=settings.kafka_lag_interval_seconds,
+            is_reporter=lambda: relay.is_leader,
+        )
+        lag.start()
         http = httpx.AsyncClient(timeout=10)
         if settings.token_encryption_keys is not None:
             await migrate(settings, ACCOUNTS_SCHEMA, ACCOUNTS_MIGRATIONS)
@@ -74,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            await lag.stop()
             await relay.stop()
             await producer.stop()
             await http.aclose()

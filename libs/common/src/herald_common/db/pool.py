@@ -5,6 +5,25 @@ from __future__ import annotations
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
+from asyncpg.connection import LoggedQuery
+from prometheus_client import Histogram
+
+QUERY_DURATION = Histogram(
+    "herald_db_query_duration_seconds",
+    "Statements sent to PostgreSQL, by outcome (ok | error)",
+    ["outcome"],
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
+_OK, _ERROR = QUERY_DURATION.labels("ok"), QUERY_DURATION.labels("error")
+
+
+def observe_query(record: LoggedQuery) -> None:
+    """asyncpg's query logger: called after every statement with its elapsed time and exception."""
+    (_OK if record.exception is None else _ERROR).observe(record.elapsed)
+
+
+async def _instrument(conn: asyncpg.Connection) -> None:
+    conn.add_query_logger(observe_query)
 
 
 def _server_settings(schema: str | None) -> dict[str, str]:
@@ -22,12 +41,15 @@ async def create_pool(
         command_timeout=30,
         timeout=5,
         server_settings=_server_settings(schema),
+        init=_instrument,
     )
 
 
 async def connect(dsn: str, *, schema: str | None = None) -> asyncpg.Connection:
     """A single connection outside the pool (listeners, advisory-lock holders)."""
-    return await asyncpg.connect(dsn, timeout=5, command_timeout=30, server_settings=_server_settings(schema))
+    conn = await asyncpg.connect(dsn, timeout=5, command_timeout=30, server_settings=_server_settings(schema))
+    await _instrument(conn)
+    return conn
 
 
 async def ensure_database(dsn: str) -> bool:

@@ -1,7 +1,8 @@
 """CloudEvents 1.0 in Kafka binary mode: attributes as `ce_*` headers, the event data as the JSON value.
 
 `encode` and `decode` are the only code that knows the wire format. `source` + `id` is the
-dedupe key; the Kafka key is the post id.
+dedupe key; the Kafka key is the post id. The W3C `traceparent` of the span current at `encode`
+rides along as a plain header; `decode` hands it back in `extra_headers`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pydantic import ValidationError
 
 from herald_common.events.base import Event, utcnow
 from herald_common.events.registry import event_class
+from herald_common.telemetry import inject_current
 
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/json"
@@ -72,6 +74,8 @@ def encode(
         "ce_subject": event.post_id,
         "content-type": CONTENT_TYPE,
     }
+    # The trace this event belongs to travels with it, even when it is stored first (the outbox).
+    inject_current(headers)
     if extra_headers:
         headers.update(extra_headers)
     return KafkaRecord(event.topic_name(), event.partition_key(), event.model_dump_json().encode(), headers)

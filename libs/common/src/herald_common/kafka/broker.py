@@ -13,10 +13,13 @@ from typing import Any
 
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
+from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from faststream.message import StreamMessage
+from prometheus_client import REGISTRY
 
 from herald_common.events.envelope import Envelope, decode
 from herald_common.kafka.deadletter import DeadLetterMiddleware
+from herald_common.kafka.tracing import TracingMiddleware
 from herald_common.logs import get_logger
 from herald_common.settings import HeraldSettings
 
@@ -28,7 +31,12 @@ async def decode_cloudevent(msg: StreamMessage[Any]) -> Envelope[Any]:
 
 
 def create_broker(settings: HeraldSettings, *, middlewares: Sequence[Any] = (), **kwargs: Any) -> KafkaBroker:
-    """A broker with idempotent acks=all producing, CloudEvents decoding and dead-lettering."""
+    """A broker with idempotent acks=all producing, CloudEvents decoding and dead-lettering, and
+    Kafka-in RED metrics (faststream_received_*) and CONSUMER spans on every subscriber.
+
+    The first middleware is the outermost: the span and the metrics include dead-lettering."""
+    # FastStream reuses metrics already in the registry, so many brokers in one process (tests) are fine.
+    prometheus = KafkaPrometheusMiddleware(registry=REGISTRY, app_name=settings.service_name)
     return KafkaBroker(
         settings.kafka_bootstrap_servers,
         client_id=settings.service_name,
@@ -38,7 +46,7 @@ def create_broker(settings: HeraldSettings, *, middlewares: Sequence[Any] = (), 
         linger_ms=kwargs.pop("linger_ms", 1),
         allow_auto_create_topics=False,
         decoder=decode_cloudevent,
-        middlewares=(DeadLetterMiddleware, *middlewares),
+        middlewares=(TracingMiddleware, prometheus, DeadLetterMiddleware, *middlewares),
         apply_types=False,
         # Commit after the handler succeeded; on an error seek back so the record comes again.
         ack_policy=AckPolicy.NACK_ON_ERROR,

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from aiokafka import AIOKafkaProducer
 
 from herald_common.events.envelope import KafkaRecord
+from herald_common.kafka.tracing import publish_spans
 
 
 def create_producer(bootstrap_servers: str, client_id: str) -> AIOKafkaProducer:
@@ -30,12 +31,14 @@ def create_producer(bootstrap_servers: str, client_id: str) -> AIOKafkaProducer:
 async def send_all(producer: AIOKafkaProducer, records: Sequence[KafkaRecord]) -> None:
     """Send every record and wait until the broker acknowledged all of them (raises if any failed).
 
-    Records of one key go to one partition in the order given, so per-post order holds.
+    Records of one key go to one partition in the order given, so per-post order holds. A record
+    that carries a trace context is produced inside a PRODUCER span of that trace.
     """
-    futures = [
-        await producer.send(
-            r.topic, r.value, key=r.key, headers=[(k, v.encode()) for k, v in r.headers.items()]
-        )
-        for r in records
-    ]
-    await asyncio.gather(*futures)
+    with publish_spans(records) as records:
+        futures = [
+            await producer.send(
+                r.topic, r.value, key=r.key, headers=[(k, v.encode()) for k, v in r.headers.items()]
+            )
+            for r in records
+        ]
+        await asyncio.gather(*futures)

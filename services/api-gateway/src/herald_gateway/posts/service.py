@@ -10,6 +10,7 @@ from typing import Any
 
 import asyncpg
 import orjson
+from prometheus_client import Counter
 from redis.asyncio import Redis
 
 from herald_common.events import PostCancelRequested, PostRequested, encode, utcnow
@@ -35,6 +36,12 @@ from herald_gateway.problems import Conflict, NotFound, Unprocessable
 from herald_gateway.settings import Settings
 
 SOURCE = "/herald/api-gateway"
+
+POSTS_ACCEPTED = Counter(
+    "herald_posts_accepted_total",
+    "Posts accepted (202, committed with their outbox event), counted once per target platform",
+    ["platform"],
+)
 
 
 @dataclass(frozen=True)
@@ -117,6 +124,8 @@ class PostsService:
             if replay is None:
                 raise
             return Created(replay.status_code, replay.body)
+        for target in targets:  # committed; an idempotent replay above is not a second acceptance
+            POSTS_ACCEPTED.labels(target.platform.value).inc()
         return Created(202, body)
 
     async def get(self, caller: Caller, post_id: str) -> PostView:
