@@ -28,7 +28,7 @@ def settings_accounts(settings: Settings) -> SettingsAccounts:
 
 
 def accounts_for(settings: Settings) -> ResolverFactory:
-    return lambda infra: settings_accounts(settings)
+    return lambda infra, http: settings_accounts(settings)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

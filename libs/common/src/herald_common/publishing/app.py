@@ -24,8 +24,9 @@ from herald_common.publishing.settings import PublisherSettings
 from herald_common.runtime import Infra, migrate, serve
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-ResolverFactory = Callable[[Infra], AccountResolver]
-"""Builds the account resolver from the connected infrastructure (the pool, Redis, settings)."""
+ResolverFactory = Callable[[Infra, httpx.AsyncClient], AccountResolver]
+"""Builds the account resolver from the connected infrastructure (pool, Redis, settings) and the
+shared HTTP client (token refreshes); `SettingsAccounts` ignores both."""
 
 
 def schema_of(settings: PublisherSettings) -> str:
@@ -52,7 +53,7 @@ def create_publisher_app(
         ) as http:
             budgets = Budgets(infra.redis if settings.budgets_enabled else None)
             clients = make_clients(http, budgets)
-            service = PublishService(infra.pool, producer, clients, settings, make_accounts(infra))
+            service = PublishService(infra.pool, producer, clients, settings, make_accounts(infra, http))
             app.state.publisher = service
             broker.include_router(build_router(clients, service, group_id=settings.service_name))
             try:
