@@ -83,7 +83,12 @@ def processes() -> list[Proc]:
                 ("HERALD_LINKEDIN_OAUTH_BASE_URL", emulator_url()),
                 ("HERALD_TWITTER_OAUTH_BASE_URL", emulator_url()),
                 ("HERALD_META_DIALOG_BASE_URL", emulator_url()),
+                # Demo OAuth clients: the emulator accepts any id and secret (X: public client + PKCE).
                 ("HERALD_TWITTER_CLIENT_ID", "herald-dev"),
+                ("HERALD_LINKEDIN_CLIENT_ID", "herald-dev"),
+                ("HERALD_LINKEDIN_CLIENT_SECRET", "herald-dev-secret"),
+                ("HERALD_META_APP_ID", "1234567890"),
+                ("HERALD_META_APP_SECRET", "herald-dev-secret"),
                 ("HERALD_AUTH_DEV_PUBLIC_KEY_FILE", str(ensure_signing_key(STATE)[1])),
                 # The gateway publishes the dev key as a JWKS and verifies through it, like a real provider's.
                 ("HERALD_AUTH_JWKS_URL", f"http://127.0.0.1:{8000 + OFFSET}/dev/jwks.json"),
