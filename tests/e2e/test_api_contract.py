@@ -62,6 +62,21 @@ async def test_idempotency_key_replays_and_refuses_a_different_body(
         ("/api/v2/publish", {"content": "   ", "platforms": ["twitter"]}, "empty"),
         ("/api/v2/publish", {"content": "text only", "platforms": ["instagram"]}, "Instagram"),
         ("/api/v2/publish", {"content": "x", "platforms": ["twitter"], "business_id": 2}, "not found"),
+        (
+            "/api/v2/publish",
+            {"content": "x", "platforms": ["facebook"], "media_urls": ["http://169.254.169.254/a.jpg"]},
+            "internal address",
+        ),
+        (
+            "/api/v2/publish",
+            {"content": "x", "platforms": ["facebook"], "media_urls": ["http://localhost:8000/a.jpg"]},
+            "internal address",
+        ),
+        (
+            "/api/v2/publish",
+            {"content": "x", "platforms": ["facebook"], "media_urls": ["file:///etc/passwd"]},
+            "URL",
+        ),
     ],
 )
 async def test_bad_requests_are_problem_details(

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from herald_common.events import PostTarget
+from herald_common.netguard import is_public
 from herald_common.platforms import Platform
 from herald_common.text import MediaItem, PostOptions, check_post
 from herald_gateway.posts.schemas import PublishRequest, ScheduleRequest
@@ -41,6 +42,20 @@ def resolve_due_time(req: ScheduleRequest, now: datetime) -> datetime:
     return when
 
 
+def refuse_internal_media(url: str) -> None:
+    """Early, cheap part of the SSRF guard: a literal internal address or `localhost` is refused here;
+    names are resolved and checked again (with every redirect) when the publisher fetches."""
+    host = (urlsplit(url).hostname or "").strip("[]").lower()
+    try:
+        internal = not is_public(host)
+    except ValueError:
+        internal = host == "localhost" or host.endswith(".localhost")
+    if internal:
+        raise Unprocessable(
+            f"media URL {url[:200]} points to an internal address; media must be public", field="media_urls"
+        )
+
+
 def media_items(urls: Sequence[object]) -> list[MediaItem]:
     """What the gateway can tell of media before anything is fetched: the type their names suggest.
 
@@ -66,6 +81,8 @@ def build_targets(req: PublishRequest) -> list[PostTarget]:
         content = o.content if o and o.content is not None else req.content
         media = o.media_urls if o and o.media_urls is not None else req.media_urls
         comment = o.first_comment if o and o.first_comment is not None else req.first_comment
+        for url in media:
+            refuse_internal_media(str(url))
         if not content.strip() and not media:
             raise Unprocessable(f"{platform.value}: content is empty and there is no media", field="content")
         if platform is Platform.INSTAGRAM and not media:
