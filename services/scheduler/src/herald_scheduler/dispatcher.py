@@ -22,6 +22,7 @@ from herald_scheduler.emitter import Emitter
 from herald_scheduler.finisher import Finisher
 from herald_scheduler.metrics import DUE_EVENTS_EMITTED, LATENESS, MISSED
 from herald_scheduler.model import LeaseTerms, Schedule, State
+from herald_scheduler.tracing import end_due_spans, start_due_span
 
 log = get_logger(__name__)
 
@@ -44,7 +45,9 @@ class Dispatcher:
 
     def encode(self, row: Schedule) -> Schedule:
         """The row with its due event encoded (same event id as at any other time)."""
-        return dataclasses.replace(row, due_record=self._emitter.prepare(messages.due(row)))
+        span, traceparent = start_due_span(row)
+        wire = self._emitter.prepare(messages.due(row, traceparent))
+        return dataclasses.replace(row, due_record=wire, due_span=span)
 
     async def fire(self, batch: Sequence[Schedule]) -> None:
         """Run the CAS now (in due order), then produce in the background so the next batch's CAS
@@ -97,6 +100,7 @@ class Dispatcher:
             DUE_EVENTS_EMITTED.labels(row.platform).inc()
         if missed:
             MISSED.inc(len(missed))
+        end_due_spans(to_send)
         self._finisher.add(to_send, missed, now)
 
     async def drain(self, grace_seconds: float) -> None:

@@ -27,6 +27,7 @@ from herald_common.events import (
     topics,
 )
 from herald_common.kafka.deadletter import dead_letter
+from herald_common.kafka.tracing import batch_record_traceparent
 from herald_scheduler.emitter import Emitter
 from herald_scheduler.engine import Engine
 from herald_scheduler.service import Request, SchedulingService
@@ -84,6 +85,7 @@ def register(
     )
     async def on_requests(items: list[Envelope[Any] | Rejected]) -> None:
         requests: list[Request] = []
+        traces: dict[str, str] = {}  # post id -> the trace its schedule rows continue
         for item in items:
             if isinstance(item, Rejected):
                 headers = {k: v.decode(errors="replace") for k, v in item.record.headers}
@@ -91,10 +93,12 @@ def register(
                 await dead_letter(broker, cast(StreamMessage[Any], shim), item.reason, kind="malformed")
             else:
                 requests.append(item.data)
+                if isinstance(item.data, PostRequested) and (traceparent := batch_record_traceparent(item)):
+                    traces[item.data.post_id] = traceparent
         if not requests:
             return
         async with pool.acquire() as conn, conn.transaction():
-            outcome = await service.handle(conn, requests, clock())
+            outcome = await service.handle(conn, requests, clock(), traces)
         # Committed: arm first (an immediate post fires within milliseconds), then answer.
         engine.arm(outcome.armed)
         await emitter.send_all(outcome.records)

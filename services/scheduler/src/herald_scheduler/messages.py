@@ -34,7 +34,7 @@ def due_event_id(post_id: str, platform: str, attempt: int) -> str:
     return f"due:{post_id}:{platform}:{attempt}"
 
 
-def due(row: Schedule) -> KafkaRecord:
+def due(row: Schedule, traceparent: str | None = None) -> KafkaRecord:
     """ce_time is the due instant (the occurrence), not the encoding time: the record is encoded when
     the row is leased, seconds before it fires, and a re-driven copy is then identical."""
     target = PostTarget.model_validate_json(row.target_json)
@@ -49,7 +49,11 @@ def due(row: Schedule) -> KafkaRecord:
         thread_numbering=row.thread_numbering,
     )
     return encode(
-        event, source=SOURCE, event_id=due_event_id(row.post_id, row.platform, row.attempt), time=row.due_at
+        event,
+        source=SOURCE,
+        event_id=due_event_id(row.post_id, row.platform, row.attempt),
+        time=row.due_at,
+        extra_headers={"traceparent": traceparent} if traceparent else None,
     )
 
 

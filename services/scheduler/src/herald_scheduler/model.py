@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from herald_common.events import LatePolicy
 
@@ -43,6 +43,10 @@ class Schedule:
     """Already past the compare-and-set (re-driven after a crash): produce it again, same event id."""
     due_record: Wire | None = field(default=None, compare=False, repr=False)
     """The due event, encoded when the row entered the heap, so firing only appends bytes to a batch."""
+    traceparent: str | None = field(default=None, compare=False, repr=False)
+    """The trace of the request that created the row (W3C), continued by its due event."""
+    due_span: Any = field(default=None, compare=False, repr=False)
+    """The due event's PRODUCER span when this process traces: started at arm, ended once acknowledged."""
 
     @property
     def key(self) -> Key:

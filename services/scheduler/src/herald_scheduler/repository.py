@@ -29,6 +29,7 @@ class NewSchedule:
     publish_by: datetime | None
     thread_numbering: bool
     target_json: str
+    traceparent: str | None = None
 
 
 def to_schedule(r: Any) -> Schedule:
@@ -43,6 +44,7 @@ def to_schedule(r: Any) -> Schedule:
         r["thread_numbering"],
         r["target"],
         firing=r["state"] == "firing",
+        traceparent=r["traceparent"],
     )
 
 
@@ -63,6 +65,7 @@ async def insert_schedules(conn: Conn, rows: Sequence[NewSchedule], lease: Lease
                     r.publish_by,
                     r.thread_numbering,
                     r.target_json,
+                    r.traceparent,
                 )
                 for r in rows
             ),
@@ -74,27 +77,28 @@ async def insert_schedules(conn: Conn, rows: Sequence[NewSchedule], lease: Lease
             """
         INSERT INTO schedules AS s (post_id, platform, business_id, state, due_at, scheduled_for,
                                     late_policy, grace_seconds, publish_by, thread_numbering, target,
-                                    lease_owner, lease_until)
+                                    lease_owner, lease_until, traceparent)
         SELECT r.post_id, r.platform, r.business_id,
                CASE WHEN t.dead THEN 'cancelled' WHEN r.due_at <= $11 THEN 'leased' ELSE 'pending' END,
                r.due_at, r.scheduled_for, r.late_policy, r.grace_seconds, r.publish_by, r.thread_numbering,
                r.target::jsonb,
                CASE WHEN NOT t.dead AND r.due_at <= $11 THEN $12 END,
-               CASE WHEN NOT t.dead AND r.due_at <= $11 THEN $13::timestamptz END
+               CASE WHEN NOT t.dead AND r.due_at <= $11 THEN $13::timestamptz END, r.traceparent
         FROM unnest($1::text[], $2::text[], $3::bigint[], $4::timestamptz[], $5::timestamptz[], $6::text[],
-                    $7::int[], $8::timestamptz[], $9::bool[], $10::text[])
+                    $7::int[], $8::timestamptz[], $9::bool[], $10::text[], $14::text[])
              AS r(post_id, platform, business_id, due_at, scheduled_for, late_policy, grace_seconds,
-                  publish_by, thread_numbering, target)
+                  publish_by, thread_numbering, target, traceparent)
         CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM cancellations c
                                            WHERE c.post_id = r.post_id AND c.tombstone) AS dead) t
         ON CONFLICT (post_id, platform) DO NOTHING
         RETURNING post_id, platform, business_id, attempt, due_at, scheduled_for, publish_by,
-                  thread_numbering, target::text AS target, state
+                  thread_numbering, target::text AS target, state, traceparent
         """,
-            *cols,
+            *cols[:10],
             lease.horizon_end,
             lease.owner,
             lease.until,
+            cols[10],
         )
     )
 
@@ -163,7 +167,7 @@ async def rearm_for_retry(
                lease_until = CASE WHEN $4 <= $5 THEN $7::timestamptz END
         WHERE post_id = $1 AND platform = $2 AND attempt = $3 AND state IN ('firing', 'sent')
         RETURNING post_id, platform, business_id, attempt, due_at, scheduled_for, publish_by,
-                  thread_numbering, target::text AS target, state
+                  thread_numbering, target::text AS target, state, traceparent
         """,
         post_id,
         platform,
@@ -197,7 +201,7 @@ async def claim_due(conn: Conn, lease: Lease, limit: int) -> list[Any]:
                                    ORDER BY due_at LIMIT $4 FOR UPDATE SKIP LOCKED))
           AND s.state = 'pending'
         RETURNING s.post_id, s.platform, s.business_id, s.attempt, s.due_at, s.scheduled_for, s.publish_by,
-                  s.thread_numbering, s.target::text AS target, s.state
+                  s.thread_numbering, s.target::text AS target, s.state, s.traceparent
         """,
             lease.owner,
             lease.until,
@@ -218,7 +222,7 @@ async def take_over_expired(conn: Conn, lease: Lease, now: datetime, limit: int)
                                    ORDER BY lease_until LIMIT $4 FOR UPDATE SKIP LOCKED))
           AND s.state IN ('leased', 'firing')
         RETURNING s.post_id, s.platform, s.business_id, s.attempt, s.due_at, s.scheduled_for, s.publish_by,
-                  s.thread_numbering, s.target::text AS target, s.state
+                  s.thread_numbering, s.target::text AS target, s.state, s.traceparent
         """,
             lease.owner,
             lease.until,

@@ -3,7 +3,7 @@ produces the returned records only after it commits, then arms the returned rows
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import groupby
@@ -39,13 +39,21 @@ class SchedulingService:
         self._terms = terms
         self._default_grace = default_grace_seconds
 
-    async def handle(self, conn: repo.Conn, requests: Sequence[Request], now: datetime) -> Outcome:
+    async def handle(
+        self,
+        conn: repo.Conn,
+        requests: Sequence[Request],
+        now: datetime,
+        traces: Mapping[str, str] | None = None,
+    ) -> Outcome:
         """Requests in consumption order. A run of consecutive PostRequested is stored in one statement:
-        they are independent of each other, and a cancel or retry between runs keeps its place."""
+        they are independent of each other, and a cancel or retry between runs keeps its place.
+        `traces` maps a post id to the trace context its schedule rows keep (see tracing.py)."""
         out = Outcome()
         for is_post, run in groupby(requests, key=lambda r: isinstance(r, PostRequested)):
             if is_post:
-                await self._store([r for r in run if isinstance(r, PostRequested)], conn, now, out)
+                posts = [r for r in run if isinstance(r, PostRequested)]
+                await self._store(posts, conn, now, out, traces or {})
                 continue
             for request in run:
                 if isinstance(request, PostCancelRequested):
@@ -54,7 +62,14 @@ class SchedulingService:
                     await self._retry(request, conn, now, out)
         return out
 
-    async def _store(self, posts: list[PostRequested], conn: repo.Conn, now: datetime, out: Outcome) -> None:
+    async def _store(
+        self,
+        posts: list[PostRequested],
+        conn: repo.Conn,
+        now: datetime,
+        out: Outcome,
+        traces: Mapping[str, str],
+    ) -> None:
         rows: list[repo.NewSchedule] = []
         due_by_post: dict[str, datetime] = {}
         for post in posts:
@@ -73,6 +88,7 @@ class SchedulingService:
                     publish_by,
                     post.thread_numbering,
                     t.model_dump_json(),
+                    traces.get(post.post_id),
                 )
                 for t in post.targets
             )
