@@ -139,6 +139,8 @@ def start(p: Proc) -> None:
         return
     env = {**ENV, "HERALD_SERVICE_NAME": p.name, "HERALD_HTTP_PORT": str(p.port), **dict(p.env)}
     env.setdefault("HERALD_LOG_JSON", "true")
+    if trace_dir := ENV.get("HERALD_TRACE_DIR"):  # spans as JSON lines, one file per process
+        env["HERALD_TRACE_FILE"] = str(Path(trace_dir) / f"{p.name}.jsonl")
     log = (LOGS / f"{p.name}.log").open("ab")
     # A session of its own: Ctrl-C in the terminal reaches us, and we stop the services in order.
     proc = subprocess.Popen(

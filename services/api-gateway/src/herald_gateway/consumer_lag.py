@@ -115,11 +115,10 @@ class ConsumerLagMonitor:
         topics = {tp.topic for books in committed.values() for tp in books}
         if not topics:
             return {}
-        await offsets.topics()  # refreshes the cluster metadata partitions_for_topic reads
         partitions = [
-            TopicPartition(t, p)
-            for t in sorted(topics)
-            for p in sorted(offsets.partitions_for_topic(t) or ())
+            TopicPartition(t["topic"], p["partition"])
+            for t in await admin.describe_topics(sorted(topics))
+            for p in t["partitions"]
         ]
         beginning = await offsets.beginning_offsets(partitions)
         end = await offsets.end_offsets(partitions)
