@@ -13,14 +13,18 @@ from herald_common.events import (
     PostCancelled,
     PostCancelRefused,
     PostCancelRequested,
+    PostDispatched,
     PostRetryRequested,
     PostRetryScheduled,
     utcnow,
 )
 from herald_common.platforms import Platform
 from herald_common.testing import eventually, unique
+from herald_scheduler.emitter import Emitter
+from herald_scheduler.main import build_engine
 from herald_scheduler.model import LeaseTerms
 from herald_scheduler.service import Outcome, SchedulingService
+from herald_scheduler.settings import Settings
 
 from .conftest import EngineFactory, Watcher, in_seconds, post
 
@@ -204,3 +208,37 @@ async def test_a_retry_fires_attempt_2_at_not_before_and_a_stale_retry_is_ignore
     assert second.envelope.data.due_at == not_before
     assert second.received >= not_before.timestamp()
     assert due_ids(watcher) == Counter({f"due:{post_id}:twitter:1": 1, f"due:{post_id}:twitter:2": 1})
+
+
+async def test_a_crash_after_the_due_event_but_before_the_coalesced_mark_is_re_driven_with_the_same_ids(
+    pool: asyncpg.Pool, settings: Settings, watcher: Watcher, engine_factory: EngineFactory
+) -> None:
+    post_id = unique("crash")
+    slow = settings.model_copy(update={"scheduler_finish_interval_seconds": 120.0})
+    owner = f"{settings.scheduler_owner_id}-crashing"
+    emitter = Emitter(settings.kafka_bootstrap_servers, owner)
+    await emitter.start()
+    engine = build_engine(slow, pool, emitter, owner)
+    await engine.start()
+    try:
+        await store(pool, post(post_id))
+        await eventually(lambda: due_ids(watcher)[f"due:{post_id}:twitter:1"] == 1)
+        row = await pool.fetchrow("SELECT state, lease_until FROM schedules WHERE post_id = $1", post_id)
+        assert row["state"] == "firing"  # not marked yet: the mark waits for the coalesced flush
+        assert row["lease_until"] > utcnow() + timedelta(seconds=settings.scheduler_lease_ttl_seconds - 5)
+    finally:  # the crash: the tasks die, nothing is flushed or handed back
+        for task in [*engine._tasks, engine._dispatcher._finisher._task]:
+            assert task is not None
+            task.cancel()
+        await emitter.stop()
+    assert watcher.lifecycle(post_id, PostDispatched) == []
+    await pool.execute(
+        "UPDATE schedules SET lease_until = now() - interval '1 second' WHERE post_id = $1", post_id
+    )
+    async with engine_factory("survivor"):
+        await eventually(lambda: len(watcher.lifecycle(post_id, PostDispatched)) == 1, timeout=10)
+        await eventually(
+            lambda: pool.fetchval("SELECT state = 'sent' FROM schedules WHERE post_id = $1", post_id)
+        )
+    # produced again after the crash, with the same event id, so the publisher dedupes it
+    assert due_ids(watcher)[f"due:{post_id}:twitter:1"] == 2

@@ -232,6 +232,19 @@ async def take_over_expired(conn: Conn, lease: Lease, now: datetime, limit: int)
     )
 
 
+_CTIDS_BY_KEY = """ARRAY (SELECT t.ctid
+                           FROM unnest({keys}::text[], {platforms}::text[], {attempts}::int[])
+                                AS k(post_id, platform, attempt)
+                           CROSS JOIN LATERAL (SELECT ctid FROM schedules
+                                               WHERE post_id = k.post_id AND platform = k.platform
+                                                 AND attempt = k.attempt) t)"""
+"""The rows of a batch of keys, each found through the primary key (the LATERAL keeps the keys on the
+outside of the join); the UPDATE checks state and owner on those rows only (a Tid Scan). Joining the
+keys to the table directly let the planner, with statistics from when no row was leased (every
+lease_owner NULL), run a nested loop over all leased rows x every key: 10 s per CAS at 5,000/s.
+A row updated concurrently (a cancel, a take-over) is skipped: it has a new ctid, and the CAS lost."""
+
+
 async def fire(conn: Conn, lease: Lease, rows: Sequence[Schedule], now: datetime) -> list[Any]:
     """The compare-and-set where fire and cancel race: leased-by-me rows become firing (or missed
     when a skip-policy row is past publish_by). Rows cancelled or taken over meanwhile are absent.
@@ -240,12 +253,11 @@ async def fire(conn: Conn, lease: Lease, rows: Sequence[Schedule], now: datetime
     full TTL to produce and mark the row, so no other replica takes it over meanwhile."""
     return list(
         await conn.fetch(
-            """
+            f"""
         UPDATE schedules s
         SET state = CASE WHEN s.publish_by IS NOT NULL AND $5 > s.publish_by THEN 'missed' ELSE 'firing' END,
             lease_until = $6, updated_at = now()
-        FROM unnest($2::text[], $3::text[], $4::int[]) AS k(post_id, platform, attempt)
-        WHERE s.post_id = k.post_id AND s.platform = k.platform AND s.attempt = k.attempt
+        WHERE s.ctid = ANY ({_CTIDS_BY_KEY.format(keys="$2", platforms="$3", attempts="$4")})
           AND s.state = 'leased' AND s.lease_owner = $1
         RETURNING s.post_id, s.platform, s.state
         """,
@@ -267,10 +279,9 @@ async def relax_commit(conn: Conn) -> None:
 
 async def mark_sent(conn: Conn, rows: Sequence[Schedule]) -> None:
     await conn.execute(
-        """
+        f"""
         UPDATE schedules s SET state = 'sent', lease_owner = NULL, lease_until = NULL, updated_at = now()
-        FROM unnest($1::text[], $2::text[], $3::int[]) AS k(post_id, platform, attempt)
-        WHERE s.post_id = k.post_id AND s.platform = k.platform AND s.attempt = k.attempt
+        WHERE s.ctid = ANY ({_CTIDS_BY_KEY.format(keys="$1", platforms="$2", attempts="$3")})
           AND s.state = 'firing'
         """,
         [r.post_id for r in rows],
