@@ -47,7 +47,7 @@ typecheck: install ## mypy over every package
 	@.venv/bin/mypy libs/common/src services/*/src tools/platform-emulator/src
 
 bench: install ## Benchmarks against a running stack (starts one if needed) — prints tables
-	@$(STACK) up && $(PY) bench/run.py
+	@$(PY) bench/run.py $(BENCH_ARGS)
 
 infra-up: install ## Start only Kafka, PostgreSQL and Redis (dev ports)
 	@for s in kafka postgres redis; do tools/infra/$$s.sh start; done

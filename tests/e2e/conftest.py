@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from redis.asyncio import Redis
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).parent))  # e2e_support, for the test modules (importlib mode)
@@ -35,6 +36,10 @@ class Stack:
 
     def stop(self, *names: str, kill: bool = False) -> None:
         subprocess.run([*STACK, "stop", *names, *(["--kill"] if kill else [])], check=True, timeout=60)
+
+    def seed(self) -> None:
+        """Connect the demo accounts again (e.g. after a test left one needing re-authorisation)."""
+        subprocess.run([*STACK, "seed"], check=True, timeout=60)
 
     def start(self, *names: str) -> None:
         subprocess.run([*STACK, "start", *names], check=True, timeout=180)
@@ -77,9 +82,23 @@ async def api(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
+async def _forget_budgets(redis_url: str) -> None:
+    """The publishers mirror each account's remaining quota in Redis; the emulator forgets its counts
+    on every reset, so the mirror goes too."""
+    redis = Redis.from_url(redis_url)
+    try:
+        keys = [key async for key in redis.scan_iter(match="herald:budget:*")]
+        if keys:
+            await redis.delete(*keys)
+    finally:
+        await redis.aclose()
+
+
 @pytest.fixture
-async def emulator(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
+async def emulator(stack: Stack, redis_url: str) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=stack.emulator, timeout=15) as client:
         await client.post("/_emulator/reset")
+        await _forget_budgets(redis_url)
         yield client
         await client.delete("/_emulator/faults")
+        await _forget_budgets(redis_url)

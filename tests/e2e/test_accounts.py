@@ -57,7 +57,15 @@ async def test_connect_list_and_disconnect(
         assert remaining == before
 
 
-async def test_state_is_single_use_and_checked(api: httpx.AsyncClient) -> None:
+async def test_state_is_single_use_and_checked(stack: object) -> None:
+    # A business of its own: connecting replaces that business's account, and business 1's demo
+    # accounts are what the other tests publish with.
+    headers = {"Authorization": f"Bearer {stack.token(78)}"}  # type: ignore[attr-defined]
+    async with httpx.AsyncClient(base_url=stack.gateway, headers=headers) as api:  # type: ignore[attr-defined]
+        await _single_use(api)
+
+
+async def _single_use(api: httpx.AsyncClient) -> None:
     started = (await api.get("/api/oauth/twitter/authorize", params={"format": "json"})).json()
     async with httpx.AsyncClient() as browser:
         consent = await browser.get(started["authorization_url"])

@@ -5,34 +5,13 @@ carousel posts. Rate limits are in test_platform_limits.py."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 from e2e_support import by_platform, created_on, wait_for_status
-from redis.asyncio import Redis
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(autouse=True)
-async def fresh_budgets(redis_url: str) -> AsyncIterator[None]:
-    """The publishers remember what each account has left (Redis); the emulator forgets on every
-    reset, so the budgets go too, before and after each test."""
-
-    async def clear() -> None:
-        redis = Redis.from_url(redis_url)
-        try:
-            keys = [key async for key in redis.scan_iter(match="herald:budget:*")]
-            if keys:
-                await redis.delete(*keys)
-        finally:
-            await redis.aclose()
-
-    await clear()
-    yield
-    await clear()
 
 
 LONG_WORDS = [f"word{i:04d}" for i in range(420)]  # ~3,800 characters: a thread / comments
@@ -162,7 +141,7 @@ async def test_a_dropped_answer_does_not_duplicate(
 
 @pytest.mark.parametrize("platform", ["linkedin", "twitter", "facebook", "instagram"])
 async def test_an_expired_token_fails_with_reauth_required(
-    api: httpx.AsyncClient, emulator: httpx.AsyncClient, platform: str
+    api: httpx.AsyncClient, emulator: httpx.AsyncClient, stack: Any, platform: str
 ) -> None:
     await fault(emulator, platform=platform, kind="expired_token")
     media = [sample(emulator)] if platform == "instagram" else []
@@ -171,3 +150,9 @@ async def test_an_expired_token_fails_with_reauth_required(
     assert post["status"] == "failed" and target["reauth_required"] is True, post
     assert target["reason"] and "dev-" not in target["reason"], "no token in a reason"
     assert await created_on(emulator, platform) == []
+    # The account is marked, so the client can send the user to re-authorise; connecting it again clears it.
+    accounts = {a["platform"]: a for a in (await api.get("/api/v2/accounts")).json()}
+    assert accounts[platform]["status"] == "reauth_required", accounts[platform]
+    stack.seed()
+    accounts = {a["platform"]: a for a in (await api.get("/api/v2/accounts")).json()}
+    assert accounts[platform]["status"] == "active"

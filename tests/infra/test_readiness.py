@@ -75,9 +75,9 @@ def service_apps() -> dict[str, object]:
     return {
         "api-gateway": gateway(GatewaySettings(**common)),
         "scheduler": scheduler(SchedulerSettings(**common)),
-        "publisher-linkedin": linkedin(LinkedInSettings(**common)),
-        "publisher-twitter": twitter(TwitterSettings(**common)),
-        "publisher-meta": meta(MetaSettings(**common)),
+        "publisher-linkedin": linkedin(LinkedInSettings(**common, accounts_source="settings")),
+        "publisher-twitter": twitter(TwitterSettings(**common, accounts_source="settings")),
+        "publisher-meta": meta(MetaSettings(**common, accounts_source="settings")),
     }
 
 

@@ -58,13 +58,10 @@ def processes() -> list[Proc]:
         ("HERALD_TWITTER_API_BASE_URL", emulator_url()),
         ("HERALD_GRAPH_API_BASE_URL", emulator_url()),
     )
+    # Publishers read the connected accounts (seeded demo ones) and may fetch the emulator's sample media.
     platform_urls = (
-        ("HERALD_LINKEDIN_API_BASE_URL", emulator_url()),
-        ("HERALD_TWITTER_API_BASE_URL", emulator_url()),
-        ("HERALD_GRAPH_API_BASE_URL", emulator_url()),
-        ("HERALD_LINKEDIN_ACCESS_TOKEN", "dev-linkedin"),
-        ("HERALD_TWITTER_USER_TOKEN", "dev-x"),
-        ("HERALD_FACEBOOK_PAGE_TOKEN", "dev-meta-page"),
+        *accounts_env,
+        ("HERALD_MEDIA_FETCH_ALLOW_HOSTS", f'["127.0.0.1:{8090 + OFFSET}"]'),
     )
     return [
         Proc(
@@ -90,6 +87,7 @@ def processes() -> list[Proc]:
                 ("HERALD_META_APP_ID", "1234567890"),
                 ("HERALD_META_APP_SECRET", "herald-dev-secret"),
                 ("HERALD_AUTH_DEV_PUBLIC_KEY_FILE", str(ensure_signing_key(STATE)[1])),
+                ("HERALD_MEDIA_FETCH_ALLOW_HOSTS", f'["127.0.0.1:{8090 + OFFSET}"]'),
                 # The gateway publishes the dev key as a JWKS and verifies through it, like a real provider's.
                 ("HERALD_AUTH_JWKS_URL", f"http://127.0.0.1:{8000 + OFFSET}/dev/jwks.json"),
             ),
@@ -306,6 +304,9 @@ def main() -> int:
     down.add_argument("--services-only", action="store_true")
     down.set_defaults(fn=cmd_down)
     sub.add_parser("status").set_defaults(fn=cmd_status)
+    sub.add_parser("seed", help="connect the emulator's demo accounts again").set_defaults(
+        fn=lambda _: 0 if seed_demo_accounts() else 1
+    )
     stop_one = sub.add_parser("stop", help="stop some processes of a running stack")
     stop_one.add_argument("names", nargs="+")
     stop_one.add_argument("--kill", action="store_true", help="SIGKILL instead of SIGTERM")

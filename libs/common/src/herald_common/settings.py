@@ -35,6 +35,10 @@ class HeraldSettings(BaseSettings):
         15.0, gt=0, description="how long in-flight work may take on SIGTERM"
     )
 
+    media_fetch_allow_hosts: list[str] = Field(
+        [],
+        description="host:port pairs accepted as media hosts although internal (tests, the local emulator)",
+    )
     otlp_endpoint: str | None = Field(None, description="OTLP/HTTP traces endpoint; unset means no export")
     trace_file: Path | None = Field(None, description="also append finished spans to this JSON-lines file")
     trace_sample_ratio: float = Field(

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 from fastapi import FastAPI
 
-import herald_common.accounts
+from herald_common.accounts import wiring as accounts_wiring
 from herald_common.accounts.crypto import TokenCipher
 from herald_common.accounts.store import AccountStore
 from herald_common.app import create_service_app
@@ -37,8 +37,8 @@ from herald_gateway.status.handlers import build_router
 from herald_gateway.status.service import StatusService
 
 SCHEMA = "gateway"
-ACCOUNTS_SCHEMA = "accounts"  # shared with the publishers, which read and refresh tokens
-ACCOUNTS_MIGRATIONS = Path(herald_common.accounts.__file__).parent / "migrations"
+ACCOUNTS_SCHEMA = accounts_wiring.SCHEMA  # shared with the publishers, which read and refresh tokens
+ACCOUNTS_MIGRATIONS = accounts_wiring.MIGRATIONS
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 

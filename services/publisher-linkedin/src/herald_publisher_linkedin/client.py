@@ -54,6 +54,7 @@ class LinkedInClient:
             Platform.LINKEDIN,
             part.media_urls,
             max_bytes=self.settings.media_max_bytes,
+            allow=self.settings.media_fetch_allow_hosts,
             timeout=self.settings.media_fetch_timeout_seconds,
         )
         await self.budgets.take_daily(

@@ -11,7 +11,6 @@ class Settings(PublisherSettings):
     service_name: str = "publisher-linkedin"
     http_port: int = 8002
 
-    linkedin_api_base_url: str = "https://api.linkedin.com"
     linkedin_version: str = Field(
         "202609", pattern=r"^\d{6}$", description="LinkedIn-Version header (YYYYMM)"
     )

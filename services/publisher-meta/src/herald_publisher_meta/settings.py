@@ -11,8 +11,6 @@ class Settings(PublisherSettings):
     service_name: str = "publisher-meta"
     http_port: int = 8004
 
-    graph_api_base_url: str = "https://graph.facebook.com"
-    graph_api_version: str = Field("v25.0", pattern=r"^v\d+\.\d+$")
     # Until accounts are connected through OAuth (SettingsAccounts): one Page and its Instagram account.
     facebook_page_id: str = "100000000000001"
     facebook_page_token: str | None = None

@@ -121,6 +121,7 @@ class XClient:
                 Platform.TWITTER,
                 part.media_urls,
                 max_bytes=self.settings.media_max_bytes,
+                allow=self.settings.media_fetch_allow_hosts,
                 timeout=self.settings.media_fetch_timeout_seconds,
             )
 

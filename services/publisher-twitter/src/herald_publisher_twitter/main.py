@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from herald_common.accounts.wiring import publisher_accounts
 from herald_common.platforms import Platform
 from herald_common.publishing.accounts import Account, SettingsAccounts
 from herald_common.publishing.app import ResolverFactory, create_publisher_app, run_publisher
@@ -43,7 +44,8 @@ def settings_accounts(settings: Settings) -> SettingsAccounts:
 
 
 def accounts_for(settings: Settings) -> ResolverFactory:
-    return lambda infra, http: settings_accounts(settings)
+    """Connected accounts from PostgreSQL (default), or the one from the environment."""
+    return publisher_accounts(settings, lambda: settings_accounts(settings))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

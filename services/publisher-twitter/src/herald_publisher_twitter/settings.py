@@ -11,7 +11,6 @@ class Settings(PublisherSettings):
     service_name: str = "publisher-twitter"
     http_port: int = 8003
 
-    twitter_api_base_url: str = "https://api.x.com"
     # Until accounts are connected through OAuth: an OAuth 2.0 user token, or the four OAuth 1.0a values.
     twitter_user_token: str | None = None
     twitter_consumer_key: str | None = None

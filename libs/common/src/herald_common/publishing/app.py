@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 from fastapi import FastAPI
 
+from herald_common.accounts import wiring as accounts_wiring
 from herald_common.app import create_service_app
 from herald_common.kafka.broker import create_broker
 from herald_common.kafka.producer import create_producer
@@ -45,6 +46,10 @@ def create_publisher_app(
     @asynccontextmanager
     async def components(infra: Infra, app: FastAPI) -> AsyncIterator[None]:
         assert infra.pool is not None
+        if settings.accounts_source == "database":
+            await migrate(
+                settings, accounts_wiring.SCHEMA, accounts_wiring.MIGRATIONS
+            )  # shared with the gateway
         producer = create_producer(settings.kafka_bootstrap_servers, settings.service_name)
         await producer.start()
         async with httpx.AsyncClient(

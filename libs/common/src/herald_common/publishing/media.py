@@ -7,12 +7,13 @@ Instagram and Facebook fetch URLs themselves; for them only `check_urls` applies
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import httpx
 
+from herald_common.netguard import BlockedUrl, guarded_stream
 from herald_common.platforms import Platform
 from herald_common.publishing.metrics import PLATFORM_CALLS
 from herald_common.publishing.outcomes import PermanentError, RetryableError
@@ -60,18 +61,25 @@ def check_urls(platform: Platform, urls: Sequence[str]) -> None:
 
 
 async def fetch_media(
-    http: httpx.AsyncClient, url: str, *, platform: Platform, max_bytes: int, timeout: float
+    http: httpx.AsyncClient,
+    url: str,
+    *,
+    platform: Platform,
+    max_bytes: int,
+    timeout: float,
+    allow: Collection[str] = (),
 ) -> FetchedMedia:
     """Download one media URL, at most `max_bytes`, within `timeout` seconds.
 
-    SSRF protection (refusing loopback, private and link-local targets, re-checking redirects)
-    belongs here, before the request: it is tracked in its own issue.
+    Only public addresses are fetched (herald_common.netguard: loopback, private, link-local and
+    metadata targets are refused, also after redirects and DNS changes); `allow` lists host:port
+    pairs exempted for tests and the local emulator.
     """
     check_urls(platform, [url])
     start = time.perf_counter()
     outcome = "error"
     try:
-        async with http.stream("GET", url, timeout=timeout, follow_redirects=True) as response:
+        async with guarded_stream(http, url, allow=allow, timeout=timeout) as response:
             outcome = f"{response.status_code // 100}xx"
             if response.status_code >= 500 or response.status_code == 429:
                 raise RetryableError(
@@ -94,6 +102,8 @@ async def fetch_media(
         raise RetryableError(
             f"media URL {url[:200]} could not be fetched: {type(exc).__name__}", code="media_unavailable"
         ) from exc
+    except BlockedUrl as exc:
+        raise PermanentError(f"media URL refused: {exc}", code="media_url_blocked") from None
     finally:
         PLATFORM_CALLS.labels(platform.value, "fetch_media", outcome).observe(time.perf_counter() - start)
     data_bytes = bytes(data)
@@ -107,12 +117,19 @@ async def fetch_media(
 
 
 async def fetch_all(
-    http: httpx.AsyncClient, platform: Platform, urls: Sequence[str], *, max_bytes: int, timeout: float
+    http: httpx.AsyncClient,
+    platform: Platform,
+    urls: Sequence[str],
+    *,
+    max_bytes: int,
+    timeout: float,
+    allow: Collection[str] = (),
 ) -> list[FetchedMedia]:
     """Every URL fetched and the set checked against the platform's media rules; a rule broken is
     a permanent failure whose reason names the rule."""
     fetched = [
-        await fetch_media(http, url, platform=platform, max_bytes=max_bytes, timeout=timeout) for url in urls
+        await fetch_media(http, url, platform=platform, max_bytes=max_bytes, timeout=timeout, allow=allow)
+        for url in urls
     ]
     items = [MediaItem(mime_type=m.mime_type, size_bytes=m.size) for m in fetched]
     violations = check_media(rules_for(platform).media, items)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from herald_common.settings import HeraldSettings
+from herald_common.accounts.settings import AccountSettings
 
 
-class PublisherSettings(HeraldSettings):
+class PublisherSettings(AccountSettings):
     max_attempts: int = Field(5, ge=1, description="attempts per (post, platform) before it fails")
     retry_base_seconds: float = Field(2.0, gt=0)
     retry_cap_seconds: float = Field(300.0, gt=0)

@@ -64,7 +64,7 @@ class PostsService:
         business_id = caller.business(req.business_id)
         now = utcnow()
         due = resolve_due_time(req, now) if isinstance(req, ScheduleRequest) else None
-        targets = build_targets(req)
+        targets = build_targets(req, self.settings.media_fetch_allow_hosts)
         digest = idempotency.request_hash(path, req.model_dump(mode="json")) if idempotency_key else ""
         ttl = self.settings.idempotency_ttl_hours
         if idempotency_key:

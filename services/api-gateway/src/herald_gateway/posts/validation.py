@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -42,10 +42,13 @@ def resolve_due_time(req: ScheduleRequest, now: datetime) -> datetime:
     return when
 
 
-def refuse_internal_media(url: str) -> None:
+def refuse_internal_media(url: str, allow: Collection[str] = ()) -> None:
     """Early, cheap part of the SSRF guard: a literal internal address or `localhost` is refused here;
     names are resolved and checked again (with every redirect) when the publisher fetches."""
-    host = (urlsplit(url).hostname or "").strip("[]").lower()
+    parts = urlsplit(url)
+    host = (parts.hostname or "").strip("[]").lower()
+    if f"{host}:{parts.port or (443 if parts.scheme == 'https' else 80)}" in allow:
+        return
     try:
         internal = not is_public(host)
     except ValueError:
@@ -68,7 +71,7 @@ def media_items(urls: Sequence[object]) -> list[MediaItem]:
     return items
 
 
-def build_targets(req: PublishRequest) -> list[PostTarget]:
+def build_targets(req: PublishRequest, allow_media_hosts: Collection[str] = ()) -> list[PostTarget]:
     """One target per platform, with its overrides applied; refuses what a platform cannot take."""
     unknown = set(req.overrides) - set(req.platforms)
     if unknown:
@@ -82,7 +85,7 @@ def build_targets(req: PublishRequest) -> list[PostTarget]:
         media = o.media_urls if o and o.media_urls is not None else req.media_urls
         comment = o.first_comment if o and o.first_comment is not None else req.first_comment
         for url in media:
-            refuse_internal_media(str(url))
+            refuse_internal_media(str(url), allow_media_hosts)
         if not content.strip() and not media:
             raise Unprocessable(f"{platform.value}: content is empty and there is no media", field="content")
         if platform is Platform.INSTAGRAM and not media:

@@ -1,0 +1,54 @@
+"""End-to-end benchmark: from the publish request to the (emulated) platform receiving the call."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+import uuid
+from datetime import datetime
+
+import httpx
+
+
+async def run(
+    gateway: str, emulator: str, token: str, *, rate: float = 50.0, seconds: float = 20.0
+) -> dict[str, float]:
+    marker = uuid.uuid4().hex[:8]
+    sent: dict[str, float] = {}
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=gateway, headers=headers, timeout=10) as api:
+        tasks = []
+        start = time.perf_counter()
+        for i in range(int(rate * seconds)):
+            await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
+            text = f"e2e {marker} {i}"
+            sent[text] = time.time()
+            tasks.append(
+                asyncio.create_task(
+                    api.post("/api/v2/publish", json={"content": text, "platforms": ["twitter"]})
+                )
+            )
+        answers = await asyncio.gather(*tasks)
+    assert all(a.status_code == 202 for a in answers), {a.status_code for a in answers}
+    received: dict[str, float] = {}
+    async with httpx.AsyncClient(base_url=emulator, timeout=30) as emu:
+        deadline = time.monotonic() + 60
+        while len(received) < len(sent) and time.monotonic() < deadline:
+            posts = (await emu.get("/_emulator/twitter/posts")).json()["posts"]
+            for p in posts:
+                if p["text"] in sent:
+                    received[p["text"]] = datetime.fromisoformat(
+                        p["created_at"].replace("Z", "+00:00")
+                    ).timestamp()
+            await asyncio.sleep(0.5)
+    latencies = sorted((received[t] - sent[t]) * 1000 for t in received)
+    q = statistics.quantiles(latencies, n=100, method="inclusive")
+    return {
+        "posts": len(sent),
+        "received": len(received),
+        "rate_per_s": rate,
+        "p50_ms": q[49],
+        "p99_ms": q[98],
+        "max_ms": latencies[-1],
+    }
