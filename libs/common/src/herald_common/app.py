@@ -31,13 +31,19 @@ def create_service_app(
     schema: str | None = None,
     migrations: Path | None = None,
     use_redis: bool = True,
+    reset_sessions: bool = True,
     components: Components | None = None,
     **fastapi_kwargs: Any,
 ) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_infra(
-            settings, schema=schema, migrations=migrations, broker=broker, use_redis=use_redis
+            settings,
+            schema=schema,
+            migrations=migrations,
+            broker=broker,
+            use_redis=use_redis,
+            reset_sessions=reset_sessions,
         ) as infra:
             app.state.infra = infra
             async with components(infra, app) if components else nullcontext():

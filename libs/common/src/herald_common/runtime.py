@@ -74,6 +74,7 @@ async def open_infra(
     migrations: Path | None = None,
     broker: KafkaBroker | None = None,
     use_redis: bool = True,
+    reset_sessions: bool = True,
 ) -> AsyncIterator[Infra]:
     """Connect what the service needs. The broker is only prepared (topics exist); the caller starts it
     once its subscribers are registered, and stops it before this context closes the rest."""
@@ -89,6 +90,7 @@ async def open_infra(
                     schema=schema,
                     min_size=settings.database_pool_min,
                     max_size=settings.database_pool_max,
+                    reset_sessions=reset_sessions,
                 ),
             )
         if use_redis:
@@ -129,18 +131,31 @@ async def start_broker(broker: KafkaBroker) -> None:
     await _until_up("kafka", broker.start)
 
 
-def serve(app: Any, settings: HeraldSettings) -> None:
-    """Run an ASGI app with uvicorn; SIGTERM/SIGINT trigger a graceful lifespan shutdown."""
+def prepare_process(settings: HeraldSettings, app: Any) -> Any:
+    """What every serving process does once: logging, tracing, instrumenting its app."""
     configure_logging(settings.service_name, settings.log_level, settings.log_json)
     configure_tracing(
         settings.service_name, settings.otlp_endpoint, settings.trace_file, settings.trace_sample_ratio
     )
     instrument_app(app)
-    uvicorn.run(
-        app,
-        host=settings.http_host,
-        port=settings.http_port,
-        log_config=None,
-        timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
-        lifespan="on",
-    )
+    return app
+
+
+def serve(app: Any, settings: HeraldSettings, *, worker_factory: str | None = None) -> None:
+    """Run an ASGI app with uvicorn; SIGTERM/SIGINT trigger a graceful lifespan shutdown.
+
+    With `HERALD_HTTP_WORKERS` > 1 and a `worker_factory` ("module:function" returning a prepared
+    app), uvicorn runs that many processes on one port, each with its own lifespan.
+    """
+    options: dict[str, Any] = {
+        "host": settings.http_host,
+        "port": settings.http_port,
+        "log_config": None,
+        "timeout_graceful_shutdown": int(settings.shutdown_grace_seconds),
+        "lifespan": "on",
+    }
+    if settings.http_workers > 1 and worker_factory:
+        configure_logging(settings.service_name, settings.log_level, settings.log_json)
+        uvicorn.run(worker_factory, factory=True, workers=settings.http_workers, **options)
+        return
+    uvicorn.run(prepare_process(settings, app), **options)

@@ -28,6 +28,7 @@ class HeraldSettings(BaseSettings):
 
     http_host: str = "127.0.0.1"
     http_port: int = 8000
+    http_workers: int = Field(1, ge=1, le=16, description="server processes (services that support several)")
     log_level: str = "INFO"
     log_json: bool = True
     readiness_timeout_seconds: float = Field(1.0, gt=0, description="per-dependency budget of /health/ready")

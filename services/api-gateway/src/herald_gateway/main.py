@@ -17,7 +17,7 @@ from herald_common.accounts.store import AccountStore
 from herald_common.app import create_service_app
 from herald_common.kafka.broker import create_broker
 from herald_common.kafka.producer import create_producer
-from herald_common.runtime import Infra, migrate, serve
+from herald_common.runtime import Infra, migrate, prepare_process, serve
 from herald_common.settings import load_settings
 from herald_gateway.accounts.endpoints import router as accounts_router
 from herald_gateway.accounts.service import AccountsService
@@ -94,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         schema=SCHEMA,
         migrations=MIGRATIONS,
         components=components,
+        reset_sessions=False,  # pooled connections hold no session state; the relay has its own
         description="Publish and schedule posts to LinkedIn, X, Facebook Pages and Instagram. "
         "Errors are RFC 9457 problem details (application/problem+json).",
     )
@@ -124,7 +125,16 @@ def run() -> None:
 
         asyncio.run(cli.run(sys.argv[1], settings))
         return
-    serve(create_app(settings), settings)
+    if settings.http_workers > 1:
+        serve(None, settings, worker_factory="herald_gateway.main:worker_app")
+    else:
+        serve(create_app(settings), settings)
+
+
+def worker_app() -> FastAPI:
+    """One server process of several (HERALD_HTTP_WORKERS): each has its own pools and consumers."""
+    settings = load_settings(Settings)
+    return prepare_process(settings, create_app(settings))
 
 
 if __name__ == "__main__":

@@ -31,9 +31,20 @@ def _server_settings(schema: str | None) -> dict[str, str]:
     return {"search_path": f"{schema}, public"} if schema else {}
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """No reset query on release: for services that keep no session state (locks, LISTEN, SET)."""
+
+
 async def create_pool(
-    dsn: str, *, schema: str | None = None, min_size: int = 2, max_size: int = 10
+    dsn: str,
+    *,
+    schema: str | None = None,
+    min_size: int = 2,
+    max_size: int = 10,
+    reset_sessions: bool = True,
 ) -> asyncpg.Pool:
+    """`reset_sessions=False` saves a round trip per query for services whose pooled connections
+    never hold session state; publishers keep it (they take session advisory locks)."""
     return await asyncpg.create_pool(
         dsn,
         min_size=min_size,
@@ -42,6 +53,7 @@ async def create_pool(
         timeout=5,
         server_settings=_server_settings(schema),
         init=_instrument,
+        reset=None if reset_sessions else _keep_session,
     )
 
 

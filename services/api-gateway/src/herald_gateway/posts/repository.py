@@ -62,6 +62,48 @@ async def insert_post(
     return True
 
 
+async def accept_post(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    *,
+    post_id: str,
+    business_id: int,
+    status: PostStatus,
+    content: str,
+    scheduled_for: datetime | None,
+    timezone: str | None,
+    late_policy: str,
+    targets: Sequence[NewTarget],
+    event: KafkaRecord,
+) -> None:
+    """A new API post, its targets and its outbox event in ONE statement: atomic on its own (no
+    BEGIN/COMMIT round trips), and the NOTIFY that wakes the relay is delivered at its commit."""
+    await conn.execute(
+        "WITH post AS (INSERT INTO posts (id, business_id, status, content, scheduled_for, timezone, late_policy,"
+        " origin) VALUES ($1, $2, $3, $4, $5, $6, $7, 'api')),"
+        " targets AS (INSERT INTO post_targets (post_id, platform, status, content, media_urls)"
+        " SELECT $1, t.platform, t.status, t.content, t.media::jsonb"
+        " FROM unnest($8::text[], $9::text[], $10::text[], $11::text[]) AS t(platform, status, content, media)),"
+        " event AS (INSERT INTO outbox (topic, key, value, headers) VALUES ($12, $13, $14, $15))"
+        " SELECT pg_notify($16, '')",
+        post_id,
+        business_id,
+        status.value,
+        content,
+        scheduled_for,
+        timezone,
+        late_policy,
+        [t.platform for t in targets],
+        [t.status.value for t in targets],
+        [t.content for t in targets],
+        [orjson.dumps(t.media_urls).decode() for t in targets],
+        event.topic,
+        event.key,
+        event.value,
+        orjson.dumps(event.headers).decode(),
+        OUTBOX_CHANNEL,
+    )
+
+
 async def add_to_outbox(conn: asyncpg.Connection, records: Sequence[KafkaRecord]) -> None:
     await conn.executemany(
         "INSERT INTO outbox (topic, key, value, headers) VALUES ($1,$2,$3,$4)",

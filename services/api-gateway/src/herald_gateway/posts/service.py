@@ -6,6 +6,7 @@ import base64
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import asyncpg
@@ -94,27 +95,26 @@ class PostsService:
             links=Links(self=post_link(post_id)),
         )
         body = accepted.model_dump(mode="json")
+        accept = partial(
+            repo.accept_post,
+            post_id=post_id,
+            business_id=business_id,
+            status=accepted.status,
+            content=req.content,
+            scheduled_for=due,
+            timezone=schedule.timezone if schedule else None,
+            late_policy=event.late_policy.value,
+            targets=[
+                repo.NewTarget(t.platform.value, initial, t.content, list(t.media_urls)) for t in targets
+            ],
+            event=encode(event, source=SOURCE, event_id=f"requested:{post_id}"),
+        )
         try:
-            async with self.pool.acquire() as conn, conn.transaction():
-                await repo.insert_post(
-                    conn,
-                    post_id=post_id,
-                    business_id=business_id,
-                    status=accepted.status,
-                    content=req.content,
-                    scheduled_for=due,
-                    timezone=schedule.timezone if schedule else None,
-                    late_policy=event.late_policy.value,
-                    origin="api",
-                    targets=[
-                        repo.NewTarget(t.platform.value, initial, t.content, list(t.media_urls))
-                        for t in targets
-                    ],
-                )
-                await repo.add_to_outbox(
-                    conn, [encode(event, source=SOURCE, event_id=f"requested:{post_id}")]
-                )
-                if idempotency_key:
+            if not idempotency_key:
+                await accept(self.pool)  # one statement, atomic by itself: the hot path
+            else:
+                async with self.pool.acquire() as conn, conn.transaction():
+                    await accept(conn)
                     await idempotency.remember(
                         conn, business_id, idempotency_key, digest, ttl, idempotency.StoredResponse(202, body)
                     )
