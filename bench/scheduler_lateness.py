@@ -225,6 +225,21 @@ def _rows(prefix: str, due: Callable[[int], datetime], count: int) -> list[tuple
     return out
 
 
+TIMELINE = False
+
+
+def _print_timeline(name: str, points: list[tuple[float, float]]) -> None:
+    """p50 / max lateness per 1 s of due time: shows whether the tail is periodic (sweeps, flushes)."""
+    start = min(t for t, _ in points)
+    by_second: dict[int, list[float]] = {}
+    for t, ms in points:
+        by_second.setdefault(int(t - start), []).append(ms)
+    print(f"timeline of {name} (second: n p50 max):", flush=True)
+    for sec in sorted(by_second):
+        lat = sorted(by_second[sec])
+        print(f"  {sec:3d}: {len(lat):6d} {lat[len(lat) // 2]:8.1f} {lat[-1]:8.1f}", flush=True)
+
+
 async def _scenario(
     name: str, pool: asyncpg.Pool, reader: DueReader, count: int, span_s: float, burst: bool = False
 ) -> Result:
@@ -246,6 +261,8 @@ async def _scenario(
         await asyncio.sleep(0.5)
     got = {k: reader.received[k] for k in scheduled if k in reader.received}
     lateness = [(got[k] - scheduled[k]) * 1000 for k in got]
+    if TIMELINE and got:
+        _print_timeline(name, [(scheduled[k], (got[k] - scheduled[k]) * 1000) for k in got])
     drain = None
     if burst and got:
         drain = len(got) / max(1e-9, max(got.values()) - t0.timestamp())
@@ -322,7 +339,10 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument("--timeline", action="store_true", help="print lateness per second of due time")
     parser.add_argument(
         "--only", nargs="*", default=[], help="run only scenarios whose name contains one of these"
     )
-    asyncio.run(main(parser.parse_args().only))
+    args = parser.parse_args()
+    TIMELINE = args.timeline
+    asyncio.run(main(args.only))

@@ -18,6 +18,7 @@ from typing import Any
 from herald_common.logs import get_logger
 from herald_scheduler import messages
 from herald_scheduler import repository as repo
+from herald_scheduler.connections import HeldConnection
 from herald_scheduler.emitter import Emitter
 from herald_scheduler.finisher import Finisher
 from herald_scheduler.metrics import DUE_EVENTS_EMITTED, LATENESS, MISSED
@@ -31,7 +32,6 @@ class Dispatcher:
     def __init__(
         self, pool: Any, emitter: Emitter, terms: LeaseTerms, max_inflight: int, finish_interval: float
     ) -> None:
-        self._pool = pool
         self._emitter = emitter
         self._terms = terms
         self._slots = asyncio.Semaphore(max_inflight)
@@ -39,6 +39,7 @@ class Dispatcher:
         self.producing: set[tuple[str, str]] = set()
         """Keys past the CAS that this replica has not marked sent yet."""
         self._finisher = Finisher(pool, emitter, finish_interval, self.producing)
+        self._cas_conn = HeldConnection(pool)
 
     def start(self) -> None:
         self._finisher.start()
@@ -58,7 +59,7 @@ class Dispatcher:
             fresh = [r for r in batch if not r.firing]
             won: dict[tuple[str, str], str] = {}
             if fresh:
-                async with self._pool.acquire() as conn:
+                async with self._cas_conn.use() as conn:
                     won = {
                         (r["post_id"], r["platform"]): r["state"]
                         for r in await repo.fire(conn, self._terms.at(now), fresh, now)
@@ -112,3 +113,4 @@ class Dispatcher:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
         await self._finisher.close(max(0.5, grace_seconds - (time.monotonic() - started)))
+        await self._cas_conn.close()

@@ -22,6 +22,7 @@ from herald_common.events import KafkaRecord, topics
 from herald_common.platforms import Platform
 
 REPLICA_HEADER = "herald_replica"
+CONSTANT_HEADERS = frozenset({"ce_specversion", "ce_source", "ce_type", "content-type"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,8 @@ class Emitter:
         self._replica = (REPLICA_HEADER, replica.encode())
         self._partitioner = DefaultPartitioner()
         self._partitions: dict[str, list[int]] = {}
+        self._encoded: dict[str, bytes] = {}
+        """Header values shared by every record (spec version, source, type): encoded, and allocated, once."""
         self._producer = AIOKafkaProducer(
             bootstrap_servers=bootstrap_servers,
             client_id=f"scheduler-{replica}",
@@ -72,7 +75,15 @@ class Emitter:
         Needs the topic's partitions known (every topic the fire path uses is learned at start)."""
         parts = self._partitions[record.topic]
         partition = self._partitioner(record.key, parts, parts)
-        headers = [(k, v.encode()) for k, v in record.headers.items()]
+        encoded = self._encoded
+        headers = []
+        for k, v in record.headers.items():
+            b = encoded.get(v)
+            if b is None:
+                b = v.encode()
+                if k in CONSTANT_HEADERS:
+                    encoded[v] = b
+            headers.append((k, b))
         headers.append(self._replica)
         return Wire(record.topic, partition, record.key, record.value, headers)
 

@@ -31,12 +31,12 @@ ARM_CHUNK = 200
 
 @dataclass(frozen=True)
 class EngineConfig:
-    sweep_interval: float = 1.0
-    claim_batch: int = 5000
+    sweep_interval: float = 0.2
+    claim_batch: int = 1000
     max_heap: int = 200_000
     fire_batch: int = 2000
     max_inflight: int = 4
-    finish_interval: float = 0.02
+    finish_interval: float = 0.05
     gauge_interval: float = 15.0
     drain_timeout: float = 10.0
 

@@ -18,6 +18,7 @@ from typing import Any
 from herald_common.logs import get_logger
 from herald_scheduler import messages
 from herald_scheduler import repository as repo
+from herald_scheduler.connections import HeldConnection
 from herald_scheduler.emitter import Emitter, Wire
 from herald_scheduler.model import Key, Schedule
 
@@ -28,7 +29,7 @@ ENCODE_CHUNK = 256
 
 class Finisher:
     def __init__(self, pool: Any, emitter: Emitter, interval: float, producing: set[Key]) -> None:
-        self._pool = pool
+        self._conn = HeldConnection(pool)
         self._emitter = emitter
         self._interval = interval
         self._producing = producing
@@ -57,6 +58,8 @@ class Finisher:
             await asyncio.wait_for(self.flush(), grace_seconds)
         except Exception:
             log.exception("finishing fired rows on shutdown failed; they are re-driven after their lease")
+        finally:
+            await self._conn.close()
 
     async def _run(self) -> None:
         while True:
@@ -81,7 +84,7 @@ class Finisher:
             self._to_mark.extend(r for r, _ in announce)
         if self._to_mark:
             rows = self._to_mark
-            async with self._pool.acquire() as conn, conn.transaction():
+            async with self._conn.use() as conn, conn.transaction():
                 await repo.relax_commit(conn)
                 await repo.mark_sent(conn, rows)
             self._to_mark = []

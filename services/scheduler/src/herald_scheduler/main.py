@@ -3,6 +3,7 @@ per platform at the due time."""
 
 from __future__ import annotations
 
+import gc
 import socket
 import sys
 import uuid
@@ -30,6 +31,16 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def owner_id(settings: Settings) -> str:
     # A fresh suffix per start: a restarted replica must not mistake its predecessor's leases for its own.
     return settings.scheduler_owner_id or f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
+
+
+def quiet_garbage_collector() -> None:
+    """Full collections walk every tracked object: with 100,000+ leased rows in the heap each one took
+    tens of ms, paid by whichever fire or encode allocated at that moment (profiled at 5,000/s).
+    What exists after start-up (modules, app) is frozen out of them, and young collections run less
+    often; leased rows are acyclic and freed by reference counting, so this delays no memory."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 100)
 
 
 def build_engine(settings: Settings, pool: object, emitter: Emitter, owner: str) -> Engine:
@@ -67,6 +78,7 @@ def scheduler_components(settings: Settings) -> Components:
             settings.scheduler_intake_batch_size,
         )
         app.state.engine = engine
+        quiet_garbage_collector()
         await engine.start()
         try:
             yield
