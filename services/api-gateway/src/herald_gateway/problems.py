@@ -9,6 +9,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from herald_common.logs import get_logger
+
+log = get_logger(__name__)
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://herald.dev/problems/"
 
@@ -84,6 +87,18 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
         return problem_response(
             422, "validation-error", "The request is not valid", detail, request.url.path, errors=errors
+        )
+
+    @app.exception_handler(Exception)
+    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Logged with its traceback; the client gets a problem without internals.
+        log.exception("unhandled error", extra={"path": request.url.path})
+        return problem_response(
+            500,
+            "internal-error",
+            "Internal error",
+            "something went wrong on our side; it was logged",
+            request.url.path,
         )
 
     @app.exception_handler(StarletteHTTPException)
