@@ -36,7 +36,7 @@ class EngineConfig:
     max_heap: int = 200_000
     fire_batch: int = 2000
     max_inflight: int = 4
-    finish_interval: float = 0.05
+    finish_interval: float = 0.02
     gauge_interval: float = 15.0
     drain_timeout: float = 10.0
 

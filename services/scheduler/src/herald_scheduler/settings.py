@@ -39,7 +39,7 @@ class Settings(HeraldSettings):
         4, ge=1, description="fired batches being produced at once (the CAS itself stays sequential)"
     )
     scheduler_finish_interval_seconds: float = Field(
-        0.05,
+        0.02,
         gt=0,
         description="how long fired rows wait to be announced (PostDispatched) and marked sent together",
     )
