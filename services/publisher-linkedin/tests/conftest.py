@@ -21,7 +21,10 @@ async def emulator() -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 def settings() -> Settings:
     return Settings(
-        linkedin_api_base_url=BASE_URL, linkedin_version="202610", linkedin_image_poll_seconds=0.05
+        linkedin_api_base_url=BASE_URL,
+        linkedin_version="202610",
+        linkedin_image_poll_seconds=0.05,
+        media_fetch_allow_hosts=["emulator.test:80"],
     )
 
 

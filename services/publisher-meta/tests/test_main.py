@@ -19,4 +19,4 @@ async def test_accounts_from_settings() -> None:
     assert (page.account_id, ig.account_id, ig.access_token) == ("5", "6", "dev-meta-page")
     with pytest.raises(ReauthRequired, match="HERALD_FACEBOOK_PAGE_TOKEN"):
         await settings_accounts(Settings()).resolve(1, Platform.INSTAGRAM, None)
-    assert create_app(Settings()).title == "Herald publisher-meta"
+    assert create_app(Settings(accounts_source="settings")).title == "Herald publisher-meta"

@@ -20,7 +20,7 @@ async def emulator() -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture
 def settings() -> Settings:
-    return Settings(twitter_api_base_url=BASE_URL)
+    return Settings(twitter_api_base_url=BASE_URL, media_fetch_allow_hosts=["emulator.test:80"])
 
 
 @pytest.fixture

@@ -31,4 +31,4 @@ async def test_accounts_from_settings() -> None:
         await settings_accounts(Settings()).resolve(1, Platform.TWITTER, None)
     with pytest.raises(ValueError, match="all four"):
         Settings(twitter_consumer_key="ck")
-    assert create_app(Settings()).title == "Herald publisher-twitter"
+    assert create_app(Settings(accounts_source="settings")).title == "Herald publisher-twitter"

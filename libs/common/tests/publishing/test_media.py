@@ -9,6 +9,8 @@ from herald_common.platforms import Platform
 from herald_common.publishing.media import fetch_all, fetch_media, sniff_mime_type
 from herald_common.publishing.outcomes import PermanentError, RetryableError
 
+# The fake CDN answers through a mock transport; the SSRF guard has tests of its own (tests/netguard).
+CDN = {"cdn.test:443"}
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 100
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
 FILES = {
@@ -50,7 +52,12 @@ def test_sniffing(data: bytes, mime: str | None) -> None:
 async def test_the_type_comes_from_the_bytes_not_the_name_or_header() -> None:
     async with http() as client:
         media = await fetch_media(
-            client, "https://cdn.test/png-named.jpg", platform=Platform.TWITTER, max_bytes=10_000, timeout=5
+            client,
+            "https://cdn.test/png-named.jpg",
+            platform=Platform.TWITTER,
+            max_bytes=10_000,
+            timeout=5,
+            allow=CDN,
         )
     assert media.mime_type == "image/png" and media.size == len(PNG)
 
@@ -68,7 +75,7 @@ async def test_the_type_comes_from_the_bytes_not_the_name_or_header() -> None:
 async def test_fetch_failures(url: str, error: type[Exception], code: str) -> None:
     async with http() as client:
         with pytest.raises(error) as caught:
-            await fetch_media(client, url, platform=Platform.LINKEDIN, max_bytes=5_000, timeout=5)
+            await fetch_media(client, url, platform=Platform.LINKEDIN, max_bytes=5_000, timeout=5, allow=CDN)
     assert getattr(caught.value, "code", None) == code
 
 
@@ -80,6 +87,7 @@ async def test_platform_rules_apply_to_the_set() -> None:
                     client,
                     Platform.TWITTER,
                     ["https://cdn.test/a.jpg", "https://cdn.test/a.png"],
+                    allow=CDN,
                     max_bytes=10_000,
                     timeout=5,
                 )
@@ -91,6 +99,7 @@ async def test_platform_rules_apply_to_the_set() -> None:
                 client,
                 Platform.TWITTER,
                 ["https://cdn.test/gif", "https://cdn.test/a.jpg"],
+                allow=CDN,
                 max_bytes=10_000,
                 timeout=5,
             )
