@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from e2e_support import created_on, wait_for_status
 
 pytestmark = pytest.mark.e2e
 
@@ -134,3 +135,25 @@ def test_a_database_dump_holds_no_plaintext_token() -> None:
     assert b"connected_accounts" in dump and b"urn:li:person:demo" in dump, "the accounts are in the dump"
     for token in (b"dev-linkedin", b"dev-x", b"dev-meta-page"):
         assert token not in dump, token
+
+
+async def test_an_expired_x_token_is_refreshed_and_the_post_goes_out(
+    stack: object, emulator: httpx.AsyncClient
+) -> None:
+    """An account connected through OAuth has a refresh token: when X rejects the access token, the
+    publisher refreshes it (X rotates single-use refresh tokens) and publishes with the new one."""
+    headers = {"Authorization": f"Bearer {stack.token(79)}"}  # type: ignore[attr-defined]
+    async with httpx.AsyncClient(base_url=stack.gateway, headers=headers) as own:  # type: ignore[attr-defined]
+        assert (await connect(own, "twitter")).status_code == 200
+        await emulator.post(
+            "/_emulator/faults",
+            json={"platform": "twitter", "kind": "expired_token", "endpoint": "create_tweet"},
+        )
+        created = await own.post(
+            "/api/v2/publish", json={"content": "refreshed on the fly", "platforms": ["twitter"]}
+        )
+        post = await wait_for_status(own, created.json()["id"], timeout=30)
+        assert post["status"] == "published", post
+        assert [t["text"] for t in await created_on(emulator, "twitter")] == ["refreshed on the fly"]
+        (account,) = [a for a in (await own.get("/api/v2/accounts")).json() if a["platform"] == "twitter"]
+        assert account["status"] == "active"

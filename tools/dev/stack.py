@@ -57,6 +57,17 @@ def processes() -> list[Proc]:
         ("HERALD_LINKEDIN_API_BASE_URL", emulator_url()),
         ("HERALD_TWITTER_API_BASE_URL", emulator_url()),
         ("HERALD_GRAPH_API_BASE_URL", emulator_url()),
+        # The OAuth clients: the gateway connects accounts, the publishers refresh their tokens.
+        ("HERALD_OAUTH_REDIRECT_BASE_URL", f"http://127.0.0.1:{8000 + OFFSET}"),
+        ("HERALD_LINKEDIN_OAUTH_BASE_URL", emulator_url()),
+        ("HERALD_TWITTER_OAUTH_BASE_URL", emulator_url()),
+        ("HERALD_META_DIALOG_BASE_URL", emulator_url()),
+        # Demo OAuth clients: the emulator accepts any id and secret (X: public client + PKCE).
+        ("HERALD_TWITTER_CLIENT_ID", "herald-dev"),
+        ("HERALD_LINKEDIN_CLIENT_ID", "herald-dev"),
+        ("HERALD_LINKEDIN_CLIENT_SECRET", "herald-dev-secret"),
+        ("HERALD_META_APP_ID", "1234567890"),
+        ("HERALD_META_APP_SECRET", "herald-dev-secret"),
     )
     # Publishers read the connected accounts (seeded demo ones) and may fetch the emulator's sample media.
     platform_urls = (
@@ -76,16 +87,6 @@ def processes() -> list[Proc]:
             8000 + OFFSET,
             (
                 *accounts_env,
-                ("HERALD_OAUTH_REDIRECT_BASE_URL", f"http://127.0.0.1:{8000 + OFFSET}"),
-                ("HERALD_LINKEDIN_OAUTH_BASE_URL", emulator_url()),
-                ("HERALD_TWITTER_OAUTH_BASE_URL", emulator_url()),
-                ("HERALD_META_DIALOG_BASE_URL", emulator_url()),
-                # Demo OAuth clients: the emulator accepts any id and secret (X: public client + PKCE).
-                ("HERALD_TWITTER_CLIENT_ID", "herald-dev"),
-                ("HERALD_LINKEDIN_CLIENT_ID", "herald-dev"),
-                ("HERALD_LINKEDIN_CLIENT_SECRET", "herald-dev-secret"),
-                ("HERALD_META_APP_ID", "1234567890"),
-                ("HERALD_META_APP_SECRET", "herald-dev-secret"),
                 ("HERALD_AUTH_DEV_PUBLIC_KEY_FILE", str(ensure_signing_key(STATE)[1])),
                 ("HERALD_MEDIA_FETCH_ALLOW_HOSTS", f'["127.0.0.1:{8090 + OFFSET}"]'),
                 # The gateway publishes the dev key as a JWKS and verifies through it, like a real provider's.
