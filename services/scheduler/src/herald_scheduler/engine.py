@@ -25,14 +25,16 @@ from herald_scheduler.model import LeaseTerms, Schedule
 from herald_scheduler.timers import TimerHeap
 
 log = get_logger(__name__)
-ARM_CHUNK = 200
-"""Rows encoded between two yields to the event loop (about 2 ms of work)."""
+ARM_CHUNK = 25
+"""Rows encoded between two yields to the event loop (about 1 ms of work). A due batch needs several
+loop turns (CAS reply, produce, sender, ack), and each turn can wait behind one chunk: 200-row
+chunks (8 ms) put ~40 ms spikes on every claim at 5,000/s."""
 
 
 @dataclass(frozen=True)
 class EngineConfig:
     sweep_interval: float = 0.2
-    claim_batch: int = 1000
+    claim_batch: int = 250
     max_heap: int = 200_000
     fire_batch: int = 2000
     max_inflight: int = 4
