@@ -22,6 +22,7 @@ from aiokafka.structs import TopicPartition
 from prometheus_client import Gauge
 
 from herald_common.logs import get_logger
+from herald_gateway.background import BackgroundLoop
 
 log = get_logger(__name__)
 
@@ -52,7 +53,9 @@ def lag_by_topic(
     return out
 
 
-class ConsumerLagMonitor:
+class ConsumerLagMonitor(BackgroundLoop):
+    name = "consumer-lag"
+
     def __init__(
         self,
         bootstrap_servers: str,
@@ -61,20 +64,11 @@ class ConsumerLagMonitor:
         is_reporter: Callable[[], bool],
         topic_prefix: str = "herald.",
     ) -> None:
+        super().__init__()
         self._bootstrap = bootstrap_servers
         self._interval = interval
         self._is_reporter = is_reporter
         self._prefix = topic_prefix
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="consumer-lag")
-
-    async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
 
     async def _run(self) -> None:
         admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap, client_id="herald-lag-monitor")

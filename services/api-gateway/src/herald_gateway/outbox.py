@@ -19,6 +19,7 @@ from herald_common.db.pool import connect
 from herald_common.events import KafkaRecord
 from herald_common.kafka.producer import send_all
 from herald_common.logs import get_logger
+from herald_gateway.background import BackgroundLoop
 from herald_gateway.posts.repository import OUTBOX_CHANNEL
 
 log = get_logger(__name__)
@@ -32,24 +33,17 @@ RELAY_LAG = Histogram(
 )
 
 
-class OutboxRelay:
+class OutboxRelay(BackgroundLoop):
+    name = "outbox-relay"
+
     def __init__(
         self, dsn: str, schema: str, producer: AIOKafkaProducer, *, batch_size: int, fallback_poll: float
     ) -> None:
+        super().__init__()
         self.dsn, self.schema, self.producer = dsn, schema, producer
         self.batch_size, self.fallback_poll = batch_size, fallback_poll
         self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
         self.is_leader = False
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="outbox-relay")
-
-    async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
 
     async def _run(self) -> None:
         while True:
