@@ -72,6 +72,11 @@ class HttpMetricsMiddleware:
         self.routes = fastapi_app.router.routes
 
     def _route_of(self, scope: Scope) -> str:
+        # The router leaves the matched route in the scope; matching again is only the fallback
+        # (a 404, or a request that failed before routing).
+        matched = scope.get("route")
+        if matched is not None:
+            return getattr(matched, "path", "unmatched")
         for route in self.routes:
             match, _ = route.matches(scope)
             if match == Match.FULL:
