@@ -15,6 +15,7 @@ from deploy_support import EMULATOR, ROOT, SERVICES, compose_schema_path
 
 INFRA = {"kafka", "postgres", "redis"}
 OBSERVABILITY = {"prometheus", "grafana", "jaeger"}
+ONE_SHOT = {"seed-demo-accounts"}  # runs once and exits: nothing to health-check
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +32,7 @@ def test_compose_file_matches_the_compose_specification(compose: dict[str, Any])
 
 def test_every_service_and_the_emulator_is_built_from_its_dockerfile(compose: dict[str, Any]) -> None:
     services = compose["services"]
-    assert set(services) == INFRA | OBSERVABILITY | {s.name for s in [*SERVICES, EMULATOR]}
+    assert set(services) == INFRA | OBSERVABILITY | ONE_SHOT | {s.name for s in [*SERVICES, EMULATOR]}
     for s in [*SERVICES, EMULATOR]:
         build = services[s.name]["build"]
         assert build["context"] == "."
@@ -43,8 +44,8 @@ def test_every_service_is_healthchecked_hardened_and_waits_for_its_dependencies(
 ) -> None:
     services = compose["services"]
     for name, svc in services.items():
-        if name == "jaeger":
-            continue  # its image has no shell tool to probe with; nothing depends on it
+        if name == "jaeger" or name in ONE_SHOT:
+            continue  # jaeger's image has no shell tool to probe with; nothing depends on either
         assert svc["healthcheck"]["test"][0] == "CMD", name
     for s in SERVICES:
         svc = services[s.name]
@@ -60,15 +61,18 @@ def test_every_service_is_healthchecked_hardened_and_waits_for_its_dependencies(
         assert int(svc["stop_grace_period"].rstrip("s")) > 15, "longer than HERALD_SHUTDOWN_GRACE_SECONDS"
 
 
-def test_publishers_use_the_emulator_with_the_dev_tokens(compose: dict[str, Any]) -> None:
+def test_publishers_use_the_emulator_and_the_seeded_demo_accounts(compose: dict[str, Any]) -> None:
     expected = {
         "HERALD_LINKEDIN_API_BASE_URL": "http://platform-emulator:8090",
         "HERALD_TWITTER_API_BASE_URL": "http://platform-emulator:8090",
         "HERALD_GRAPH_API_BASE_URL": "http://platform-emulator:8090",
-        "HERALD_LINKEDIN_ACCESS_TOKEN": "dev-linkedin",
-        "HERALD_TWITTER_USER_TOKEN": "dev-x",
-        "HERALD_FACEBOOK_PAGE_TOKEN": "dev-meta-page",
     }
+    seed = compose["services"]["seed-demo-accounts"]
+    assert (
+        seed["command"] == ["seed-dev-accounts"]
+        and seed["image"] == compose["services"]["api-gateway"]["image"]
+    )
+    assert seed["depends_on"]["api-gateway"]["condition"] == "service_healthy"
     for s in SERVICES:
         if s.name.startswith("publisher-"):
             env = compose["services"][s.name]["environment"]
