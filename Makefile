@@ -7,14 +7,20 @@ STACK := $(PY) $(ROOT)/tools/dev/stack.py
 BUSINESS_ID ?= 1
 
 # The test run uses its own state folder and ports, so it never disturbs a running `make dev`.
-TEST_ENV := HERALD_STATE_DIR=$(ROOT)/.herald/test HERALD_KAFKA_PORT=29092 HERALD_KAFKA_CONTROLLER_PORT=29093 \
-	HERALD_PG_PORT=25432 HERALD_REDIS_PORT=26379 HERALD_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:29092 \
-	HERALD_DATABASE_URL=postgresql://postgres@127.0.0.1:25432/herald HERALD_REDIS_URL=redis://127.0.0.1:26379/0 \
-	HERALD_PG_FSYNC=off HERALD_ENVIRONMENT=test HERALD_PORT_OFFSET=100 \
+# TEST_SLOT (0-9) shifts every test port, so several checkouts can run `make test` side by side.
+TEST_SLOT ?= 0
+TEST_KAFKA_PORT := $(shell echo $$((29092 + $(TEST_SLOT) * 10)))
+TEST_PG_PORT := $(shell echo $$((25432 + $(TEST_SLOT))))
+TEST_REDIS_PORT := $(shell echo $$((26379 + $(TEST_SLOT))))
+TEST_ENV := HERALD_STATE_DIR=$(ROOT)/.herald/test HERALD_KAFKA_PORT=$(TEST_KAFKA_PORT) \
+	HERALD_KAFKA_CONTROLLER_PORT=$(shell echo $$(($(TEST_KAFKA_PORT) + 1))) \
+	HERALD_PG_PORT=$(TEST_PG_PORT) HERALD_REDIS_PORT=$(TEST_REDIS_PORT) HERALD_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$(TEST_KAFKA_PORT) \
+	HERALD_DATABASE_URL=postgresql://postgres@127.0.0.1:$(TEST_PG_PORT)/herald HERALD_REDIS_URL=redis://127.0.0.1:$(TEST_REDIS_PORT)/0 \
+	HERALD_PG_FSYNC=off HERALD_ENVIRONMENT=test HERALD_PORT_OFFSET=$(shell echo $$((100 + $(TEST_SLOT) * 200))) HERALD_TEST_SLOT=$(TEST_SLOT) \
 	HERALD_RATE_LIMIT_PUBLISH=100000/hour HERALD_RATE_LIMIT_PUBLISH_MULTI=100000/hour HERALD_RATE_LIMIT_SCHEDULE=100000/hour \
 	HERALD_TRACE_DIR=$(ROOT)/.herald/test/traces HERALD_KAFKA_LAG_INTERVAL_SECONDS=2
 
-.PHONY: help install dev up down status token test lint typecheck unit bench infra-up infra-down infra-status clean
+.PHONY: help install dev up down status token test lint typecheck bench infra-up infra-down infra-status clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'

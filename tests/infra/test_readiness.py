@@ -21,11 +21,13 @@ from asgi_lifespan import LifespanManager
 pytestmark = [pytest.mark.infra]
 
 ROOT = Path(__file__).resolve().parents[2]
+# Shifted by the test slot, so checkouts running `make test TEST_SLOT=n` side by side never collide.
+_SLOT = int(os.environ.get("HERALD_TEST_SLOT", "0"))
 PORTS = {
-    "HERALD_KAFKA_PORT": "49092",
-    "HERALD_KAFKA_CONTROLLER_PORT": "49093",
-    "HERALD_PG_PORT": "45432",
-    "HERALD_REDIS_PORT": "46379",
+    "HERALD_KAFKA_PORT": str(49092 + _SLOT * 10),
+    "HERALD_KAFKA_CONTROLLER_PORT": str(49093 + _SLOT * 10),
+    "HERALD_PG_PORT": str(45432 + _SLOT),
+    "HERALD_REDIS_PORT": str(46379 + _SLOT),
 }
 
 
