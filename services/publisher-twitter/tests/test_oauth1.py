@@ -33,9 +33,11 @@ def test_documented_vector() -> None:
     assert signature("api.x.com") == "Ls93hJiZbQ3akF3HF3x1Bz8/zU4="
 
 
-def test_percent_encoding_is_rfc3986() -> None:
-    assert oauth1.pct("Ladies + Gentlemen") == "Ladies%20%2B%20Gentlemen"
-    assert oauth1.pct("~-._!*'()") == "~-._%21%2A%27%28%29"
+def test_base_string_uri_is_normalised() -> None:
+    # RFC 5849 §3.4.1.2: scheme and host are lower-cased and a default port is left out.
+    expected = signature("api.x.com")
+    assert signature("API.X.com") == expected
+    assert signature("api.x.com:443") == expected
 
 
 def test_the_header_carries_every_oauth_parameter_and_no_secret() -> None:

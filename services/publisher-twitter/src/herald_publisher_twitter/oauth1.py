@@ -1,35 +1,16 @@
-"""OAuth 1.0a request signing (HMAC-SHA1, RFC 5849), as X requires for user-context calls.
+"""OAuth 1.0a request signing (HMAC-SHA1, RFC 5849) for X's user-context calls, done by oauthlib.
 
-A JSON body is not part of the signature; query and form parameters are.
+A JSON or multipart body is not part of the signature; query and form parameters are.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import secrets
-import time
 from collections.abc import Mapping
-from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
+from urllib.parse import urlencode
 
+from oauthlib.oauth1 import SIGNATURE_HMAC_SHA1, SIGNATURE_TYPE_AUTH_HEADER, Client
 
-def pct(value: str) -> str:
-    return quote(value, safe="~-._")
-
-
-def signature_base(method: str, url: str, params: list[tuple[str, str]]) -> str:
-    parts = urlsplit(url)
-    base_url = urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, "", ""))
-    all_params = params + parse_qsl(parts.query, keep_blank_values=True)
-    encoded = sorted((pct(k), pct(v)) for k, v in all_params)
-    param_string = "&".join(f"{k}={v}" for k, v in encoded)
-    return "&".join([method.upper(), pct(base_url), pct(param_string)])
-
-
-def sign(base: str, consumer_secret: str, token_secret: str) -> str:
-    key = f"{pct(consumer_secret)}&{pct(token_secret)}".encode()
-    return base64.b64encode(hmac.new(key, base.encode(), hashlib.sha1).digest()).decode()
+FORM = "application/x-www-form-urlencoded"
 
 
 def authorization_header(
@@ -44,14 +25,17 @@ def authorization_header(
     nonce: str | None = None,
     timestamp: int | None = None,
 ) -> str:
-    oauth = {
-        "oauth_consumer_key": consumer_key,
-        "oauth_nonce": nonce or secrets.token_hex(16),
-        "oauth_signature_method": "HMAC-SHA1",
-        "oauth_timestamp": str(timestamp if timestamp is not None else int(time.time())),
-        "oauth_token": token,
-        "oauth_version": "1.0",
-    }
-    base = signature_base(method, url, list(oauth.items()) + list((form or {}).items()))
-    oauth["oauth_signature"] = sign(base, consumer_secret, token_secret)
-    return "OAuth " + ", ".join(f'{pct(k)}="{pct(v)}"' for k, v in sorted(oauth.items()))
+    client = Client(
+        consumer_key,
+        client_secret=consumer_secret,
+        resource_owner_key=token,
+        resource_owner_secret=token_secret,
+        signature_method=SIGNATURE_HMAC_SHA1,
+        signature_type=SIGNATURE_TYPE_AUTH_HEADER,
+        nonce=nonce,
+        timestamp=str(timestamp) if timestamp is not None else None,
+    )
+    # oauthlib signs a body's parameters only when it is declared form-urlencoded.
+    body, headers = (urlencode(dict(form)), {"Content-Type": FORM}) if form else (None, {})
+    _, signed, _ = client.sign(url, method.upper(), body=body, headers=headers)
+    return str(signed["Authorization"])
