@@ -52,7 +52,7 @@ lint: install ## ruff (lint and format check)
 typecheck: install ## mypy over every package
 	@.venv/bin/mypy libs/common/src services/*/src tools/platform-emulator/src
 
-bench: install ## Benchmarks against a running stack (starts one if needed) — prints tables
+bench: install ## Benchmarks on a private stack it starts and stops (its own ports) — prints tables
 	@$(PY) bench/run.py $(BENCH_ARGS)
 
 infra-up: install ## Start only Kafka, PostgreSQL and Redis (dev ports)

@@ -6,6 +6,7 @@ a post without its response or the other way round.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from dataclasses import dataclass
 from typing import Any
@@ -13,7 +14,11 @@ from typing import Any
 import asyncpg
 import orjson
 
+from herald_common.logs import get_logger
+from herald_gateway.background import BackgroundLoop
 from herald_gateway.problems import Unprocessable
+
+log = get_logger(__name__)
 
 MAX_KEY_LENGTH = 255
 
@@ -84,8 +89,38 @@ async def remember(
         raise KeyTaken
 
 
-async def purge_expired(pool: asyncpg.Pool, ttl_hours: int) -> int:
-    result = await pool.execute(
-        "DELETE FROM idempotency_keys WHERE created_at <= now() - make_interval(hours => $1)", ttl_hours
-    )
-    return int(result.split()[-1])
+async def purge_expired(pool: asyncpg.Pool, ttl_hours: int, batch: int = 5000) -> int:
+    """Delete expired keys in bounded batches (no long lock on a big table); returns how many."""
+    total = 0
+    while True:
+        result = await pool.execute(
+            "DELETE FROM idempotency_keys WHERE ctid = ANY(ARRAY(SELECT ctid FROM idempotency_keys"
+            " WHERE created_at <= now() - make_interval(hours => $1) LIMIT $2))",
+            ttl_hours,
+            batch,
+        )
+        deleted = int(result.split()[-1])
+        total += deleted
+        if deleted < batch:
+            return total
+
+
+class ExpiredKeysPurge(BackgroundLoop):
+    """Expired keys only replace themselves when the same key comes back; without this sweep the
+    table would grow without bound. Every replica may run it: the DELETE is idempotent."""
+
+    name = "idempotency-purge"
+
+    def __init__(self, pool: asyncpg.Pool, ttl_hours: int, interval_seconds: float) -> None:
+        super().__init__()
+        self.pool, self.ttl_hours, self.interval = pool, ttl_hours, interval_seconds
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                purged = await purge_expired(self.pool, self.ttl_hours)
+                if purged:
+                    log.info("purged expired idempotency keys", extra={"purged": purged})
+            except (OSError, asyncpg.PostgresError) as exc:
+                log.warning("idempotency purge failed; next pass retries: %s", exc)
+            await asyncio.sleep(self.interval)

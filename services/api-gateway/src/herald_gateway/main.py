@@ -25,6 +25,7 @@ from herald_gateway.auth.dev_jwks import dev_jwks_router
 from herald_gateway.auth.endpoints import router as api_keys_router
 from herald_gateway.auth.jwt_verifier import JwtVerifier
 from herald_gateway.consumer_lag import ConsumerLagMonitor
+from herald_gateway.idempotency import ExpiredKeysPurge
 from herald_gateway.outbox import OutboxRelay
 from herald_gateway.posts.endpoints import router as posts_router
 from herald_gateway.posts.preview import router as preview_router
@@ -72,6 +73,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             is_reporter=lambda: relay.is_leader,
         )
         lag.start()
+        purge = ExpiredKeysPurge(
+            infra.pool, settings.idempotency_ttl_hours, settings.idempotency_purge_interval_seconds
+        )
+        purge.start()
         http = httpx.AsyncClient(timeout=10)
         if settings.token_encryption_keys is not None:
             await migrate(settings, ACCOUNTS_SCHEMA, ACCOUNTS_MIGRATIONS)
@@ -82,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            await purge.stop()
             await lag.stop()
             await relay.stop()
             await producer.stop()

@@ -58,5 +58,6 @@ class Settings(AccountSettings):
         3.0, ge=0, description="how long DELETE waits for the scheduler's answer"
     )
     idempotency_ttl_hours: int = 24
+    idempotency_purge_interval_seconds: float = 600.0
     outbox_batch_size: int = Field(500, ge=1)
     outbox_fallback_poll_seconds: float = Field(1.0, gt=0, description="sweep for rows a missed NOTIFY left")
