@@ -125,6 +125,8 @@ async def test_all_ready_when_everything_is_up(clients: dict[str, httpx.AsyncCli
     assert "redis" in seen["api-gateway"][1]["checks"]
     live = await clients["scheduler"].get("/health/live")
     assert live.status_code == 200
+    legacy = await clients["api-gateway"].get("/health")
+    assert (legacy.status_code, legacy.json()["status"]) == (200, "ok")
 
 
 @pytest.mark.parametrize("dependency", ["redis", "postgres", "kafka"])
@@ -141,6 +143,9 @@ async def test_readiness_follows_a_stopped_dependency(
             if name in users:
                 assert body["status"] == "unavailable", name
                 assert body["down"] == [dependency], (name, body)
+                # the previous system's /health answers the same
+                legacy = await clients[name].get("/health")
+                assert (legacy.status_code, legacy.json()["down"]) == (503, [dependency]), name
             else:
                 assert code == 200, (name, body)
     finally:

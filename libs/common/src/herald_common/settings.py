@@ -5,7 +5,9 @@ Each service subclasses `HeraldSettings` with its own fields; nothing else reads
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TypeVar
 
@@ -56,9 +58,40 @@ class HeraldSettings(BaseSettings):
 
 SettingsT = TypeVar("SettingsT", bound=HeraldSettings)
 
+# The previous system's variable names, and what Herald reads instead. A service refuses to start when
+# one is set without its replacement, rather than silently running on a default (docs/migration.md).
+PREVIOUS_NAMES: Mapping[str, str] = {
+    "DATABASE_URL": "HERALD_DATABASE_URL",
+    "REDIS_URL": "HERALD_REDIS_URL",
+    "CLERK_SECRET_KEY": "HERALD_AUTH_JWKS_URL",
+    "LINKEDIN_CLIENT_ID": "HERALD_LINKEDIN_CLIENT_ID",
+    "LINKEDIN_CLIENT_SECRET": "HERALD_LINKEDIN_CLIENT_SECRET",
+    "TWITTER_API_KEY": "HERALD_TWITTER_CONSUMER_KEY",
+    "TWITTER_API_SECRET": "HERALD_TWITTER_CONSUMER_SECRET",
+    "META_APP_ID": "HERALD_META_APP_ID",
+    "META_APP_SECRET": "HERALD_META_APP_SECRET",
+}
+_HINTS = {
+    "CLERK_SECRET_KEY": " (Herald verifies OIDC tokens through the provider's JWKS, e.g. "
+    "https://<your Clerk domain>/.well-known/jwks.json, plus HERALD_AUTH_ISSUER and HERALD_AUTH_AUDIENCE)",
+}
+
+
+def previous_names_in_use(environ: Mapping[str, str]) -> list[str]:
+    """One line per previous-system variable that is set while its Herald name is not."""
+    return [
+        f"  {old} is not read by Herald: set {new}{_HINTS.get(old, '')}"
+        for old, new in PREVIOUS_NAMES.items()
+        if environ.get(old) and not environ.get(new)
+    ]
+
 
 def load_settings(cls: type[SettingsT]) -> SettingsT:
     """Build settings from the environment, or exit with a message naming each bad variable."""
+    stale = previous_names_in_use(os.environ)
+    if stale:
+        print("\n".join(["configuration uses the previous system's names:", *stale]), file=sys.stderr)
+        raise SystemExit(2)
     try:
         return cls()
     except ValidationError as exc:

@@ -49,6 +49,8 @@ def health_router(checks: Callable[[], Mapping[str, ReadinessCheck]], timeout: f
         return {"status": "ok"}
 
     @router.get("/health/ready", summary="Every dependency answers (503 names those that do not)")
+    # The previous system's health check: the same answer, so its monitors keep their meaning.
+    @router.get("/health", summary="Alias of /health/ready (the previous system's health URL)")
     async def ready() -> JSONResponse:
         results = await run_checks(checks(), timeout)
         down = {k: v for k, v in results.items() if v != "ok"}
@@ -100,7 +102,7 @@ class HttpMetricsMiddleware:
             await self.app(scope, receive, send_wrapper)
         finally:
             route = self._route_of(scope)
-            if route not in ("/metrics", "/health/live", "/health/ready"):
+            if route not in ("/metrics", "/health", "/health/live", "/health/ready"):
                 HTTP_DURATION.labels(route, scope["method"], str(status)).observe(time.perf_counter() - start)
 
 
