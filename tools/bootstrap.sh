@@ -21,6 +21,13 @@ fi
 # The workspace venv, exactly as locked; no Python downloads (the machine's 3.11 is used).
 UV_PYTHON_DOWNLOADS=never "$UV" sync --frozen --all-packages --quiet --project "$ROOT"
 
+# The AsyncAPI initiative's own parser checks the generated event contract (tests); from the lockfile.
+command -v npm >/dev/null || { say "npm (Node.js 20+) is required"; exit 1; }
+if [ ! -f "$ROOT/tools/asyncapi-check/node_modules/.package-lock.json" ] \
+  || [ "$ROOT/tools/asyncapi-check/package-lock.json" -nt "$ROOT/tools/asyncapi-check/node_modules/.package-lock.json" ]; then
+  npm ci --prefix "$ROOT/tools/asyncapi-check" --no-audit --no-fund --loglevel=error >&2
+fi
+
 "$ROOT/tools/infra/redis.sh" install
 "$ROOT/tools/infra/kafka.sh" install
 command -v pg_ctl >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \

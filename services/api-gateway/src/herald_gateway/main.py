@@ -21,6 +21,7 @@ from herald_common.runtime import Infra, migrate, prepare_process, serve
 from herald_common.settings import load_settings
 from herald_gateway.accounts.endpoints import router as accounts_router
 from herald_gateway.accounts.service import AccountsService
+from herald_gateway.asyncapi import asyncapi_router
 from herald_gateway.auth.dev_jwks import dev_jwks_router
 from herald_gateway.auth.endpoints import router as api_keys_router
 from herald_gateway.auth.jwt_verifier import JwtVerifier
@@ -114,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(preview_router)
     app.include_router(api_keys_router)
     app.include_router(accounts_router)
+    app.include_router(asyncapi_router(settings.kafka_bootstrap_servers))
     if settings.auth_dev_public_key_file and settings.environment != "prod":
         app.include_router(dev_jwks_router(settings.auth_dev_public_key_file))
     return app

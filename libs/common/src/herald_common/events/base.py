@@ -19,7 +19,8 @@ class Event(BaseModel):
     not something silently dropped.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Field docstrings become descriptions in the published JSON Schemas (AsyncAPI, docs/events.md).
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     ce_type: ClassVar[str]
     topic: ClassVar[str | None] = None
