@@ -69,14 +69,18 @@ async def produce(args: argparse.Namespace) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--bootstrap", default="127.0.0.1:19092", help="Kafka bootstrap servers")
     parser.add_argument("--business-id", type=int, required=True)
     parser.add_argument("--platform", action="append", required=True, help="repeat for several platforms")
     parser.add_argument("--content", required=True)
     parser.add_argument("--in-seconds", type=float, default=0, help="schedule this far ahead (0: now)")
     parser.add_argument("--post-id", help="your own id (1-64 characters); a fresh UUID by default")
-    parser.add_argument("--source", default="/example/produce-post", help="the CloudEvents source (who you are)")
+    parser.add_argument(
+        "--source", default="/example/produce-post", help="the CloudEvents source (who you are)"
+    )
     print(asyncio.run(produce(parser.parse_args())))
 
 

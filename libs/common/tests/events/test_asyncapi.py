@@ -35,7 +35,9 @@ def test_every_event_type_is_a_message_and_every_topic_a_channel(document: dict[
 
 def test_the_asyncapi_parser_accepts_it(document: dict[str, Any], tmp_path: Path) -> None:
     node = shutil.which("node")
-    assert node and (CHECKER / "node_modules").is_dir(), "run `make install` (it installs tools/asyncapi-check)"
+    assert node and (CHECKER / "node_modules").is_dir(), (
+        "run `make install` (it installs tools/asyncapi-check)"
+    )
     path = tmp_path / "asyncapi.json"
     path.write_text(json.dumps(document))
     checked = subprocess.run(

@@ -86,9 +86,7 @@ def _channel(address: str, description: str, events: list[type[Event]]) -> dict[
     return {
         "address": address,
         "description": description,
-        "messages": {
-            _message_name(c): {"$ref": f"#/components/messages/{_message_name(c)}"} for c in events
-        },
+        "messages": {_message_name(c): {"$ref": f"#/components/messages/{_message_name(c)}"} for c in events},
         "bindings": {"kafka": {"topic": address, "bindingVersion": KAFKA_BINDING}},
     }
 
