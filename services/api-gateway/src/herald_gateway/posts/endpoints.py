@@ -41,9 +41,35 @@ def service(request: Request) -> PostsService:
     return posts
 
 
+WaitSeconds = Annotated[
+    float,
+    Query(
+        ge=0,
+        le=30,
+        description="wait up to this many seconds for every platform's result: 200 with the post when "
+        "they arrive in time, else the usual 202",
+    ),
+]
+PUBLISHED_IN_TIME: dict[int | str, dict[str, Any]] = {
+    200: {"model": PostView, "description": "With `wait`: every platform's result arrived in time"}
+}
+
+
 def accepted(created: Created) -> JSONResponse:
     headers = {"Location": created.body["links"]["self"]} if created.status_code == 202 else None
     return JSONResponse(created.body, status_code=created.status_code, headers=headers)
+
+
+async def accepted_or_result(
+    request: Request, caller: CurrentCaller, created: Created, wait: float
+) -> JSONResponse:
+    """`?wait=N` (the previous system's clients expect results from publish): poll the status store."""
+    if wait <= 0 or created.status_code != 202:
+        return accepted(created)
+    post = await service(request).wait_for_result(caller, created.body["id"], wait)
+    if post is None:
+        return accepted(created)
+    return JSONResponse(post.model_dump(mode="json"), headers={"Location": created.body["links"]["self"]})
 
 
 @router.post(
@@ -51,15 +77,20 @@ def accepted(created: Created) -> JSONResponse:
     dependencies=[Depends(limited("rate_limit_publish"))],
     status_code=202,
     response_model=PostAccepted,
-    responses=PROBLEMS,
+    responses={**PROBLEMS, **PUBLISHED_IN_TIME},
     summary="Publish now to one or more platforms",
 )
 async def publish(
-    body: PublishRequest, request: Request, caller: CurrentCaller, idempotency_key: IdempotencyKey = None
+    body: PublishRequest,
+    request: Request,
+    caller: CurrentCaller,
+    idempotency_key: IdempotencyKey = None,
+    wait: WaitSeconds = 0,
 ) -> JSONResponse:
-    return accepted(
-        await service(request).create(caller, body, path=request.url.path, idempotency_key=idempotency_key)
+    created = await service(request).create(
+        caller, body, path=request.url.path, idempotency_key=idempotency_key
     )
+    return await accepted_or_result(request, caller, created, wait)
 
 
 @router.post(
@@ -67,15 +98,20 @@ async def publish(
     dependencies=[Depends(limited("rate_limit_publish_multi"))],
     status_code=202,
     response_model=PostAccepted,
-    responses=PROBLEMS,
+    responses={**PROBLEMS, **PUBLISHED_IN_TIME},
     summary="Publish now, with per-platform content overrides",
 )
 async def publish_multi(
-    body: PublishRequest, request: Request, caller: CurrentCaller, idempotency_key: IdempotencyKey = None
+    body: PublishRequest,
+    request: Request,
+    caller: CurrentCaller,
+    idempotency_key: IdempotencyKey = None,
+    wait: WaitSeconds = 0,
 ) -> JSONResponse:
-    return accepted(
-        await service(request).create(caller, body, path=request.url.path, idempotency_key=idempotency_key)
+    created = await service(request).create(
+        caller, body, path=request.url.path, idempotency_key=idempotency_key
     )
+    return await accepted_or_result(request, caller, created, wait)
 
 
 @router.post(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import uuid
 from dataclasses import dataclass
@@ -37,6 +38,15 @@ from herald_gateway.problems import Conflict, NotFound, Unprocessable
 from herald_gateway.settings import Settings
 
 SOURCE = "/herald/api-gateway"
+FINAL_POST_STATUSES = frozenset(
+    {
+        PostStatus.PUBLISHED,
+        PostStatus.PARTIALLY_PUBLISHED,
+        PostStatus.FAILED,
+        PostStatus.CANCELLED,
+        PostStatus.MISSED,
+    }
+)
 
 POSTS_ACCEPTED = Counter(
     "herald_posts_accepted_total",
@@ -133,6 +143,23 @@ class PostsService:
         if post is None:
             raise NotFound(f"post {post_id} not found")
         return _view(post, await repo.get_targets(self.pool, [post_id]))
+
+    async def wait_for_result(self, caller: Caller, post_id: str, timeout: float) -> PostView | None:
+        """The post once every platform reached a final state, or None when `timeout` passes first.
+
+        Reads the status store (any replica's lifecycle consumer may apply the result), backing off
+        from 20 ms to 250 ms between reads: a published-now post is usually final in tens of ms."""
+        loop = asyncio.get_running_loop()
+        deadline, pause = loop.time() + timeout, 0.02
+        while True:
+            view = await self.get(caller, post_id)
+            if view.status in FINAL_POST_STATUSES:
+                return view
+            left = deadline - loop.time()
+            if left <= 0:
+                return None
+            await asyncio.sleep(min(pause, left))
+            pause = min(pause * 2, 0.25)
 
     async def list_scheduled(
         self,
