@@ -25,7 +25,7 @@ async def platform_misses_repeats(emulator: httpx.AsyncClient, platform: str, en
         json={
             "rate_limits_enabled": False,
             "facebook": {"duplicate_window_s": 0},
-            "instagram": {"container_processing_s": 0},
+            "instagram": {"container_processing_s": 0, "quota_total": 1000},
         },
     )
     await emulator.post(
