@@ -41,6 +41,7 @@ class EngineConfig:
     finish_interval: float = 0.02
     gauge_interval: float = 15.0
     drain_timeout: float = 10.0
+    answer_timeout: float = 90.0
 
 
 class Engine:
@@ -49,7 +50,9 @@ class Engine:
         self._pool = pool
         self._config = config
         self._heap = TimerHeap()
-        self._dispatcher = Dispatcher(pool, emitter, terms, config.max_inflight, config.finish_interval)
+        self._dispatcher = Dispatcher(
+            pool, emitter, terms, config.max_inflight, config.finish_interval, config.answer_timeout
+        )
         self._wake_fire = asyncio.Event()
         self._wake_sweep = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []

@@ -117,6 +117,17 @@ async def previous_cancel_answer(conn: Conn, request_id: str) -> Any:
     )
 
 
+async def lock_open_rows(conn: Conn, post_ids: Sequence[str]) -> None:
+    """Take the row locks of these posts' not yet fired rows, first thing in a cancel's transaction: a
+    fire-time CAS reaching them later waits for the transaction, then finds them cancelled. Locked in
+    ctid order, the order in which the CAS's Tid Scan locks its batch, so the two cannot deadlock."""
+    await conn.execute(
+        "SELECT 1 FROM schedules WHERE post_id = ANY($1::text[]) AND state IN ('pending', 'leased')"
+        " ORDER BY ctid FOR UPDATE",
+        list(post_ids),
+    )
+
+
 async def cancel_open_rows(conn: Conn, post_id: str) -> list[str]:
     """Flip every row the due event has not left for; the fire-time CAS then fails for the firer."""
     rows = await conn.fetch(
@@ -160,6 +171,7 @@ async def rearm_for_retry(
     return await conn.fetchrow(
         """
         UPDATE schedules SET attempt = attempt + 1, due_at = $4::timestamptz, updated_at = now(),
+               answer_by = NULL, redrives = 0,
                publish_by = CASE WHEN late_policy = 'skip'
                                  THEN $4::timestamptz + make_interval(secs => grace_seconds) END,
                state = CASE WHEN $4 <= $5 THEN 'leased' ELSE 'pending' END,
@@ -277,16 +289,19 @@ async def relax_commit(conn: Conn) -> None:
     await conn.execute("SET LOCAL synchronous_commit = off")
 
 
-async def mark_sent(conn: Conn, rows: Sequence[Schedule]) -> None:
+async def mark_sent(conn: Conn, rows: Sequence[Schedule], answer_by: datetime) -> None:
+    """The due events are out: from now on the watchdog waits for each one's result until `answer_by`."""
     await conn.execute(
         f"""
-        UPDATE schedules s SET state = 'sent', lease_owner = NULL, lease_until = NULL, updated_at = now()
+        UPDATE schedules s SET state = 'sent', lease_owner = NULL, lease_until = NULL, updated_at = now(),
+                               answer_by = $4
         WHERE s.ctid = ANY ({_CTIDS_BY_KEY.format(keys="$1", platforms="$2", attempts="$3")})
           AND s.state = 'firing'
         """,
         [r.post_id for r in rows],
         [r.platform for r in rows],
         [r.attempt for r in rows],
+        answer_by,
     )
 
 

@@ -50,6 +50,10 @@ class SchedulingService:
         they are independent of each other, and a cancel or retry between runs keeps its place.
         `traces` maps a post id to the trace context its schedule rows keep (see tracing.py)."""
         out = Outcome()
+        if cancels := [r.post_id for r in requests if isinstance(r, PostCancelRequested)]:
+            # First thing: a cancel that arrived before the due instant holds the rows before the
+            # fire-time CAS can take them, however long the rest of the batch takes.
+            await repo.lock_open_rows(conn, cancels)
         for is_post, run in groupby(requests, key=lambda r: isinstance(r, PostRequested)):
             if is_post:
                 posts = [r for r in run if isinstance(r, PostRequested)]
