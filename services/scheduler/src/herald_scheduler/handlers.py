@@ -91,8 +91,13 @@ class RequestIntake:
                 traces[envelope.data.post_id] = traceparent
         if not requests:
             return
-        async with self._pool.acquire() as conn, conn.transaction():
-            outcome = await self._service.handle(conn, requests, self._clock(), traces)
+        cancels = [r.post_id for r in requests if isinstance(r, PostCancelRequested)]
+        self._engine.hold(cancels)  # at receipt, before any await: see Engine.hold
+        try:
+            async with self._pool.acquire() as conn, conn.transaction():
+                outcome = await self._service.handle(conn, requests, self._clock(), traces)
+        finally:
+            self._engine.release(cancels)
         # Committed: arm first (an immediate post fires within milliseconds), then answer.
         self._engine.arm(outcome.armed)
         await self._emitter.send_all(outcome.records)
