@@ -258,3 +258,21 @@ async def test_a_crash_after_the_due_event_but_before_the_coalesced_mark_is_re_d
         )
     # produced again after the crash, with the same event id, so the publisher dedupes it
     assert due_ids(watcher)[f"due:{post_id}:twitter:1"] == 2
+
+
+async def test_a_post_with_one_platform_dispatched_is_not_cancelled_at_all(pool: asyncpg.Pool) -> None:
+    """A cancel that finds one platform's due event out refuses the whole post: the other platform
+    still fires, so the answer (409) is what happens, never a 'cancelled' post that is on a platform."""
+    post_id = unique("split")
+    await store(pool, post(post_id, Platform.TWITTER, Platform.LINKEDIN, at=in_seconds(60)))
+    await pool.execute(
+        "UPDATE schedules SET state = 'sent' WHERE post_id = $1 AND platform = 'twitter'", post_id
+    )
+    outcome = await store(
+        pool,
+        PostCancelRequested(post_id=post_id, business_id=7, request_id=unique("r"), requested_at=utcnow()),
+    )
+    (answer,) = outcome.records
+    assert answer.headers["ce_type"] == PostCancelRefused.ce_type
+    states = dict(await pool.fetch("SELECT platform, state FROM schedules WHERE post_id = $1", post_id))
+    assert states == {"twitter": "sent", "linkedin": "pending"}

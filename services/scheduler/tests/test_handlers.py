@@ -17,6 +17,7 @@ from herald_common.events import (
     PostMissed,
     PostScheduled,
     encode,
+    topics,
     utcnow,
 )
 from herald_common.platforms import Platform
@@ -183,3 +184,12 @@ async def test_malformed_and_wrong_type_records_are_dead_lettered_and_the_consum
     reason: Any = watcher.dead_letters(wrong.encode())[0].headers["herald_dlq_reason"]
     assert b"does not belong on" in reason
     assert watcher.due(wrong) == []
+
+
+@pytest.mark.parametrize("topic", [topics.POST_REQUESTS, topics.POST_LIFECYCLE])
+async def test_each_consumer_commits_after_handling_never_automatically(app: Any, topic: str) -> None:
+    """The commit rule, read from the live consumers: no auto-commit, and an error seeks back."""
+    (subscriber,) = [s for s in app.state.infra.broker.subscribers if topic in s.topic_names]
+    assert subscriber.consumer is not None
+    assert subscriber.consumer._enable_auto_commit is False
+    assert subscriber.ack_policy.value == "nack_on_error"
