@@ -3,9 +3,10 @@ answer. POST_LIFECYCLE: the publishers' results, for the watchdog (see register_
 
 Both are batch subscribers that commit after handling (AckPolicy.NACK_ON_ERROR, never auto-commit):
 the offsets of a batch are committed only after its transaction committed; a crash redelivers the
-batch, and a handler error (the database restarting) seeks back so the batch comes again. The
-idempotent handling makes the second pass a no-op. (AckPolicy.ACK would commit a failed batch.) Records are decoded one by one, so one bad
-record is dead-lettered alone and the rest of its batch goes on.
+batch, and a handler error (the database restarting) seeks back so the batch comes again
+(AckPolicy.ACK would commit a failed batch). The idempotent handling makes the second pass a no-op.
+Records are decoded one by one, so one bad record is dead-lettered alone and the rest of its batch
+goes on.
 """
 
 from __future__ import annotations
