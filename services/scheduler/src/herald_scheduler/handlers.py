@@ -144,6 +144,8 @@ def decode_results(msg: StreamMessage[Any]) -> list[Envelope[Any]]:
     decode, are skipped: the status store's consumer of this topic dead-letters the malformed ones."""
     out: list[Envelope[Any]] = []
     for record in msg.raw_message:
+        if not results.may_be_result(record.headers):
+            continue  # most of the topic (dispatched, scheduled, ...): not worth decoding
         try:
             envelope = decode(record.value, record.headers)
         except MalformedEvent:
