@@ -10,8 +10,8 @@ from herald_common.events import (
     PostMissed,
     PostPartiallyPublished,
     PostPublished,
-    PublishedPart,
     PostPublishFailed,
+    PublishedPart,
     decode,
     encode,
 )
