@@ -57,8 +57,12 @@ def create_publisher_app(
             timeout=settings.platform_timeout_seconds,
             headers={"User-Agent": "Herald/0.1 (+https://herald.dev)"},
             # Every due event in flight may be waiting on a platform call at the same time.
+            # An idle connection is dropped before a server's usual 5 s keep-alive ends: reusing
+            # one the server is closing fails the call with "connection dropped".
             limits=httpx.Limits(
-                max_connections=settings.max_in_flight * 2, max_keepalive_connections=settings.max_in_flight
+                max_connections=settings.max_in_flight * 2,
+                max_keepalive_connections=settings.max_in_flight,
+                keepalive_expiry=4.0,
             ),
         ) as http:
             budgets = Budgets(infra.redis if settings.budgets_enabled else None)
