@@ -24,7 +24,10 @@ from herald_gateway.accounts.service import AccountsService
 from herald_gateway.auth.dev_jwks import dev_jwks_router
 from herald_gateway.auth.endpoints import router as api_keys_router
 from herald_gateway.auth.jwt_verifier import JwtVerifier
+from herald_gateway.auth.sign_in import router as sign_in_router
 from herald_gateway.consumer_lag import ConsumerLagMonitor
+from herald_gateway.events.endpoints import router as events_router
+from herald_gateway.events.hub import ChangeHub
 from herald_gateway.outbox import OutboxRelay
 from herald_gateway.posts.endpoints import router as posts_router
 from herald_gateway.posts.preview import router as preview_router
@@ -35,6 +38,7 @@ from herald_gateway.security import harden
 from herald_gateway.settings import Settings
 from herald_gateway.status.handlers import build_router
 from herald_gateway.status.service import StatusService
+from herald_gateway.webapp import mount_dashboard
 
 SCHEMA = "gateway"
 ACCOUNTS_SCHEMA = accounts_wiring.SCHEMA  # shared with the publishers, which read and refresh tokens
@@ -72,6 +76,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             is_reporter=lambda: relay.is_leader,
         )
         lag.start()
+        app.state.change_hub = hub = ChangeHub(settings.database_url, SCHEMA)
+        hub.start()
         http = httpx.AsyncClient(timeout=10)
         if settings.token_encryption_keys is not None:
             await migrate(settings, ACCOUNTS_SCHEMA, ACCOUNTS_MIGRATIONS)
@@ -82,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            await hub.stop()
             await lag.stop()
             await relay.stop()
             await producer.stop()
@@ -108,6 +115,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(preview_router)
     app.include_router(api_keys_router)
     app.include_router(accounts_router)
+    app.include_router(events_router)
+    app.include_router(sign_in_router)
+    if settings.web_dist_dir is not None:
+        mount_dashboard(app, settings.web_dist_dir)
     if settings.auth_dev_public_key_file and settings.environment != "prod":
         app.include_router(dev_jwks_router(settings.auth_dev_public_key_file))
     return app
