@@ -21,5 +21,6 @@ export default defineConfig({
     include: ["src/**/*.test.{ts,tsx}"],
     css: false,
     globals: true,
+    testTimeout: 20_000,
   },
 });

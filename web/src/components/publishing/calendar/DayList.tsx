@@ -20,20 +20,23 @@ export const DayList = memo(function DayList({
   const shown = max != null ? posts.slice(0, max) : posts;
   return (
     <ul className="day-list">
-      {shown.map((p) => (
-        <li key={p.id}>
-          <button
-            type="button"
-            className={`chip status-${p.status}`}
-            onClick={() => onOpen(p.id)}
-            title={`${statusLabel(p.status)}: ${p.content}`}
-          >
-            <time dateTime={p.scheduled_for ?? undefined}>{formatTime(p.scheduled_for!, zone)}</time>{" "}
-            <span className="chip-text">{p.content.slice(0, 40) || "(per-platform texts)"}</span>
-            <span className="sr-only">, {statusLabel(p.status)}</span>
-          </button>
-        </li>
-      ))}
+      {shown.map((p) => {
+        const time = formatTime(p.scheduled_for!, zone);
+        const text = p.content.slice(0, 40) || "(per-platform texts)";
+        return (
+          <li key={p.id}>
+            <button
+              type="button"
+              className={`chip status-${p.status}`}
+              onClick={() => onOpen(p.id)}
+              title={`${statusLabel(p.status)}: ${p.content}`}
+              aria-label={`${time} ${text}, ${statusLabel(p.status)}`}
+            >
+              <time dateTime={p.scheduled_for ?? undefined}>{time}</time> <span className="chip-text">{text}</span>
+            </button>
+          </li>
+        );
+      })}
       {max != null && posts.length > max && (
         <li>
           <button type="button" className="more" onClick={onMore}>

@@ -24,13 +24,13 @@ function useDebounced<T>(value: T, ms: number): T {
 }
 
 /** The preview of what is typed, asked for once typing pauses (300 ms). */
-export function usePreview(body: PublishBody, delayMs = 300) {
+export function usePreview(body: PublishBody, { enabled = true, delayMs = 300 } = {}) {
   const key = JSON.stringify(body);
   const settled = useDebounced(key, delayMs);
   const query = useQuery({
     queryKey: ["preview", settled],
     queryFn: ({ signal }) => fetchPreview(JSON.parse(settled) as PublishBody, signal),
-    enabled: body.platforms.length > 0,
+    enabled: enabled && body.platforms.length > 0,
     placeholderData: keepPreviousData,
     staleTime: 60_000,
   });

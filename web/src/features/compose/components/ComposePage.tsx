@@ -27,9 +27,9 @@ export function ComposePage({ businessId }: { businessId: number }) {
     return out;
   }, [overrides, platforms]);
   const body: PublishBody = { content, platforms, business_id: businessId, media_urls: mediaUrls, overrides: overrideBodies };
-  const preview = usePreview(body);
-  const invalid = preview.data?.platforms.some((p) => !p.valid) ?? false;
   const empty = !content.trim() && !Object.values(overrideBodies).some((o) => o?.content?.trim());
+  const preview = usePreview(body, { enabled: !empty });
+  const invalid = preview.data?.platforms.some((p) => !p.valid) ?? false;
 
   function toggle(p: Platform) {
     setPlatforms((current) => (current.includes(p) ? current.filter((x) => x !== p) : [...current, p]));
@@ -105,7 +105,7 @@ export function ComposePage({ businessId }: { businessId: number }) {
       </section>
       <section className="compose-preview" aria-labelledby="preview-title">
         <h2 id="preview-title">
-          Preview {preview.pending && <Spinner label="Updating…" />}
+          Preview {!empty && preview.pending && <Spinner label="Updating…" />}
         </h2>
         {platforms.length === 0 && <p className="muted">Pick a platform to see what it would receive.</p>}
         {platforms.length > 0 && empty && <p className="muted">Start typing: each platform’s parts, counts and problems appear here.</p>}
