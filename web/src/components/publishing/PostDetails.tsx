@@ -37,7 +37,7 @@ function PostBody({ post, timeZone }: { post: PostView; timeZone: string }) {
           <TargetRow key={t.platform} target={t} />
         ))}
       </ul>
-      {!isFinal(post) && <CancelPost post={post} />}
+      <CancelPost post={post} />
       <p className="muted small">Post id: {post.id}</p>
     </article>
   );
@@ -104,14 +104,16 @@ function CancelPost({ post }: { post: PostView }) {
     onSettled: () => client.invalidateQueries({ queryKey: postKeys.all }),
   });
   const conflict = cancel.error instanceof ApiError && cancel.error.status === 409;
+  // Once final, only the outcome of a cancel made here stays on screen.
+  if (isFinal(post) && cancel.isIdle) return null;
   return (
     <div className="cancel">
-      {!confirming && !cancel.data && (
+      {!confirming && !cancel.data && !isFinal(post) && (
         <Button variant="danger" onClick={() => setConfirming(true)}>
           Cancel post…
         </Button>
       )}
-      {confirming && !cancel.data && (
+      {confirming && !cancel.data && !cancel.error && (
         <div className="row wrap" role="group" aria-label="Confirm cancel">
           <span>Cancel this post on every platform?</span>
           <Button variant="danger" busy={cancel.isPending} onClick={() => cancel.mutate()}>
