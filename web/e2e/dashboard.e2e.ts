@@ -1,5 +1,5 @@
 // The dashboard in a real Chromium against the running stack: what a person sees and does.
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { APP, BROWSER_ZONE, hhmm, launch, newContext, screenshot, seriousA11yViolations, signIn, wallParts } from "./support";
 
@@ -14,10 +14,22 @@ afterAll(async () => {
   await browser?.close();
 });
 
+let current: Page | null = null;
+
 async function page(mobile = false): Promise<Page> {
   const context = await newContext(browser, { mobile });
-  return context.newPage();
+  current = await context.newPage();
+  return current;
 }
+
+// A failed test leaves a picture of what the browser showed.
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === "fail" && current && !current.isClosed()) {
+    await screenshot(current, `FAILED-${ctx.task.name.slice(0, 40).replace(/\W+/g, "-")}`).catch(() => {});
+  }
+  await current?.context().close().catch(() => {});
+  current = null;
+});
 
 async function audit(p: Page, name: string): Promise<void> {
   await screenshot(p, name);
@@ -80,10 +92,11 @@ test("schedule 10 s ahead in another zone: right local time in the calendar, the
   await signIn(p);
   const text = `Scheduled across zones ${runId}`;
   await p.getByLabel("Post text").fill(text);
+  await p.getByRole("region", { name: "X preview" }).getByText("Part 1 of 1").waitFor();
   await p.getByRole("button", { name: "Schedule…" }).click();
   const dialog = p.getByRole("dialog", { name: "Schedule post" });
   await dialog.getByLabel("Time zone").selectOption("Asia/Kolkata");
-  const due = Math.ceil((Date.now() + 12_000) / 1000) * 1000;
+  const due = Math.ceil((Date.now() + 10_000) / 1000) * 1000;
   const wall = wallParts(due, "Asia/Kolkata");
   await dialog.getByLabel("Date", { exact: true }).fill(wall.date);
   await dialog.getByLabel("Time", { exact: true }).fill(wall.time);
@@ -114,6 +127,7 @@ test("cancel a scheduled post", async () => {
   const p = await page();
   await signIn(p);
   await p.getByLabel("Post text").fill(`To be cancelled ${runId}`);
+  await p.getByRole("region", { name: "X preview" }).getByText("Part 1 of 1").waitFor();
   await p.getByRole("button", { name: "Schedule…" }).click();
   await p.getByRole("dialog", { name: "Schedule post" }).getByRole("button", { name: "Schedule" }).click();
   const last = p.getByRole("region", { name: "Last post" });
