@@ -57,3 +57,13 @@ def test_a_dist_folder_without_a_build_stops_the_start(tmp_path: Path) -> None:
 
     with pytest.raises(SystemExit, match="npm run build"):
         mount_dashboard(FastAPI(), tmp_path)
+
+
+async def test_with_oidc_the_page_may_call_the_identity_provider(
+    gateway_factory: Callable[..., Any], dist: Path
+) -> None:
+    async with gateway_factory(
+        web_dist_dir=dist, auth_issuer="https://id.example.com/realms/herald", auth_oidc_client_id="dash"
+    ) as api:
+        csp = (await api.get("/app/")).headers["content-security-policy"]
+    assert "connect-src 'self' https://id.example.com;" in csp

@@ -38,7 +38,7 @@ from herald_gateway.security import harden
 from herald_gateway.settings import Settings
 from herald_gateway.status.handlers import build_router
 from herald_gateway.status.service import StatusService
-from herald_gateway.webapp import mount_dashboard
+from herald_gateway.webapp import mount_dashboard, origin_of
 
 SCHEMA = "gateway"
 ACCOUNTS_SCHEMA = accounts_wiring.SCHEMA  # shared with the publishers, which read and refresh tokens
@@ -118,7 +118,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(events_router)
     app.include_router(sign_in_router)
     if settings.web_dist_dir is not None:
-        mount_dashboard(app, settings.web_dist_dir)
+        oidc = [origin_of(settings.auth_issuer)] if settings.auth_oidc_client_id else []
+        mount_dashboard(app, settings.web_dist_dir, connect_sources=oidc)
     if settings.auth_dev_public_key_file and settings.environment != "prod":
         app.include_router(dev_jwks_router(settings.auth_dev_public_key_file))
     return app
