@@ -9,33 +9,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 
-@pytest.fixture(scope="module")
-def dev_key_pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    folder = tmp_path_factory.mktemp("dev-keys")
-    private, public = folder / "dev.pem", folder / "dev.pub.pem"
-    private.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-    )
-    public.write_bytes(
-        key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-    )
-    return private, public
+@pytest.fixture
+def dev_signing_key(signing_key: tuple[bytes, Path], tmp_path: Path) -> Path:
+    """make dev's private key: the public half is the one the test gateway verifies with."""
+    private = tmp_path / "dev-signing-key.pem"
+    private.write_bytes(signing_key[0])
+    return private
 
 
 async def test_a_demo_sign_in_gives_a_token_the_api_accepts(
-    gateway_factory: Callable[..., Any], dev_key_pair: tuple[Path, Path]
+    gateway_factory: Callable[..., Any], dev_signing_key: Path
 ) -> None:
-    private, public = dev_key_pair
-    async with gateway_factory(auth_dev_public_key_file=public, auth_dev_signing_key_file=private) as api:
+    async with gateway_factory(auth_dev_signing_key_file=dev_signing_key) as api:
         config = (await api.get("/api/v2/auth/config")).json()
         assert config["mode"] == "demo" and config["demo_businesses"] == [1, 2]
         signed = await api.post("/dev/sign-in", json={"business_id": 2})
@@ -53,15 +40,13 @@ async def test_a_demo_sign_in_gives_a_token_the_api_accepts(
 
 
 async def test_production_refuses_the_demo_sign_in(
-    gateway_factory: Callable[..., Any], dev_key_pair: tuple[Path, Path]
+    gateway_factory: Callable[..., Any], dev_signing_key: Path
 ) -> None:
-    private, public = dev_key_pair
     key = f"k1:{base64.b64encode(os.urandom(32)).decode()}"
     async with gateway_factory(
         environment="prod",
         token_encryption_keys=key,
-        auth_dev_public_key_file=public,
-        auth_dev_signing_key_file=private,  # even with the key configured by mistake
+        auth_dev_signing_key_file=dev_signing_key,  # even with the key configured by mistake
     ) as api:
         refused = await api.post("/dev/sign-in", json={"business_id": 1})
         assert refused.status_code == 403
