@@ -15,7 +15,7 @@ import jwt
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
-from herald_gateway.problems import Problem, Unprocessable
+from herald_gateway.problems import Problem, ServiceUnavailable, Unprocessable
 from herald_gateway.ratelimit import limited_by_ip
 from herald_gateway.settings import Settings
 
@@ -92,6 +92,9 @@ async def demo_sign_in(body: DemoSignIn, request: Request) -> TokenResponse:
         "nbf": now,
         "exp": now + DEMO_TOKEN_SECONDS,
     }
-    key = s.auth_dev_signing_key_file.read_bytes()
+    try:
+        key = s.auth_dev_signing_key_file.read_bytes()
+    except OSError as exc:
+        raise ServiceUnavailable(f"the demo signing key cannot be read: {exc.strerror}") from None
     token = jwt.encode(claims, key, algorithm="RS256", headers={"kid": "dev"})
     return TokenResponse(access_token=token, expires_in=DEMO_TOKEN_SECONDS)
