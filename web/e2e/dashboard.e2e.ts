@@ -112,10 +112,12 @@ test("schedule 10 s ahead in another zone: right local time in the calendar, the
   const chip = p.getByRole("button", { name: new RegExp(`^${local} ${text}, `) });
   await chip.waitFor();
   await audit(p, "calendar-week");
-  await p.getByRole("button", { name: "Month" }).click();
-  await chip.waitFor();
-  await audit(p, "calendar");
+  // The week lists every post of a day (a month cell may fold it under "+N more").
   await p.getByRole("button", { name: new RegExp(`^${local} ${text}, Published$`) }).waitFor({ timeout: 60_000 });
+  await p.getByRole("button", { name: "Month" }).click();
+  await p.locator(".grid-month").waitFor();
+  await audit(p, "calendar");
+  await p.getByRole("button", { name: "Week" }).click();
   await chip.click();
   const details = p.getByRole("dialog", { name: "Scheduled post" });
   await details.getByRole("link", { name: "View on X" }).waitFor();
@@ -151,24 +153,29 @@ test("recent posts list what was published and scheduled", async () => {
   await p.context().close();
 });
 
-test("connect an account through the platform's OAuth pages (and disconnect one)", async () => {
+test("connect an account through the platform's OAuth pages, and disconnect it", async () => {
   const p = await page();
   await signIn(p, 2);
   await p.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Accounts" }).click();
-  const xAccount = p.locator("li.card", { has: p.getByText("X", { exact: true }) });
   await p.getByRole("heading", { name: "Connected accounts" }).waitFor();
-  await p.locator("li.card").first().waitFor();
-  if (await xAccount.count()) {
-    await xAccount.getByRole("button", { name: "Disconnect…" }).click();
-    await xAccount.getByRole("button", { name: /^Yes, disconnect/ }).click();
-    await expect.poll(() => xAccount.count(), { timeout: 10_000 }).toBe(0);
+  await p.locator("li.card, .empty").first().waitFor();
+  const xAccounts = p.locator("li.card").filter({ has: p.locator("strong", { hasText: /^X$/ }) });
+  async function disconnectEveryX() {
+    for (let n = await xAccounts.count(); n > 0; n--) {
+      await xAccounts.first().getByRole("button", { name: "Disconnect…" }).click();
+      await xAccounts.first().getByRole("button", { name: /^Yes, disconnect/ }).click();
+      await expect.poll(() => xAccounts.count(), { timeout: 10_000 }).toBe(n - 1);
+    }
   }
+  await disconnectEveryX();
   const [consent] = await Promise.all([p.context().waitForEvent("page"), p.getByRole("button", { name: "Connect X" }).click()]);
   await consent.getByRole("heading", { name: "X is connected" }).waitFor({ timeout: 30_000 });
   expect(consent.url()).toContain("/app/connected?connected=twitter");
   await screenshot(consent, "account-connected");
-  await xAccount.getByText("Active").waitFor({ timeout: 15_000 });
+  // This tab kept its session and learned of the new account from the consent tab.
+  await xAccounts.getByText("Active").waitFor({ timeout: 15_000 });
   await audit(p, "accounts");
+  await disconnectEveryX(); // the suite's demo accounts are seeded again afterwards
   await p.context().close();
 });
 
@@ -206,5 +213,6 @@ test("usable on a narrow phone screen", async () => {
 
 test("axe-core: no serious or critical violation on any page", () => {
   expect(Object.keys(a11y).length).toBeGreaterThanOrEqual(8);
-  expect(a11y).toEqual(Object.fromEntries(Object.keys(a11y).map((k) => [k, []])));
+  const found = Object.entries(a11y).flatMap(([name, violations]) => violations.map((v) => `${name}: ${v}`));
+  expect(found).toEqual([]);
 });

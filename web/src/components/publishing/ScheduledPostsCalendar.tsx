@@ -129,14 +129,12 @@ export function ScheduledPostsCalendar({ businessId, timeZone, initialView = "mo
             {days.slice(w * 7, w * 7 + 7).map((d) => {
               const list = byDay.get(d.key) ?? [];
               return (
-                <div
-                  role="gridcell"
-                  key={d.key}
-                  className={`cell${d.inMonth ? "" : " outside"}${d.key === today ? " today" : ""}`}
-                  aria-label={`${d.key}, ${list.length} post${list.length === 1 ? "" : "s"}`}
-                >
-                  <span className="cell-day" aria-hidden="true">
-                    {d.day}
+                <div role="gridcell" key={d.key} className={`cell${d.inMonth ? "" : " outside"}${d.key === today ? " today" : ""}`}>
+                  <span className="cell-day">
+                    <span aria-hidden="true">{d.day}</span>
+                    <span className="sr-only">
+                      {d.key}, {list.length} post{list.length === 1 ? "" : "s"}
+                    </span>
                   </span>
                   <DayList
                     posts={list}
