@@ -28,6 +28,7 @@ from herald_gateway.auth.sign_in import router as sign_in_router
 from herald_gateway.consumer_lag import ConsumerLagMonitor
 from herald_gateway.events.endpoints import router as events_router
 from herald_gateway.events.hub import ChangeHub
+from herald_gateway.events.retention import ChangeLogPruner
 from herald_gateway.outbox import OutboxRelay
 from herald_gateway.posts.endpoints import router as posts_router
 from herald_gateway.posts.preview import router as preview_router
@@ -78,6 +79,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lag.start()
         app.state.change_hub = hub = ChangeHub(settings.database_url, SCHEMA)
         hub.start()
+        pruner = ChangeLogPruner(infra.pool, settings.events_retention_hours)
+        pruner.start()
         http = httpx.AsyncClient(timeout=10)
         if settings.token_encryption_keys is not None:
             await migrate(settings, ACCOUNTS_SCHEMA, ACCOUNTS_MIGRATIONS)
@@ -88,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            await pruner.stop()
             await hub.stop()
             await lag.stop()
             await relay.stop()

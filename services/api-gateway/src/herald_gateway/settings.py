@@ -72,4 +72,7 @@ class Settings(AccountSettings):
     events_heartbeat_seconds: float = Field(
         15.0, gt=0, description="comment sent on idle event streams (and when they re-read the log)"
     )
+    events_retention_hours: float = Field(
+        72.0, gt=0, description="how long status changes stay resumable (Last-Event-ID)"
+    )
     web_dist_dir: Path | None = Field(None, description="the built dashboard (web/dist), served at /app/")

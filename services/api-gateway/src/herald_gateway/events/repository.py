@@ -49,3 +49,11 @@ async def last_id(conn: asyncpg.Connection | asyncpg.Pool) -> int:
 
 async def post_business(conn: asyncpg.Connection, post_id: str) -> int:
     return int(await conn.fetchval("SELECT business_id FROM posts WHERE id = $1", post_id))
+
+
+async def prune(pool: asyncpg.Pool, retention_hours: float) -> int:
+    deleted = await pool.execute(
+        "DELETE FROM status_changes WHERE created_at < now() - make_interval(secs => $1)",
+        retention_hours * 3600,
+    )
+    return int(deleted.split()[-1])
