@@ -23,14 +23,16 @@ function useDebounced<T>(value: T, ms: number): T {
   return settled;
 }
 
-/** The preview of what is typed, asked for once typing pauses (300 ms). */
+/** The preview of what is typed, asked for once typing pauses (300 ms). `enabled` is debounced
+ * with the body, so a request never goes out for text that was already replaced. */
 export function usePreview(body: PublishBody, { enabled = true, delayMs = 300 } = {}) {
-  const key = JSON.stringify(body);
+  const key = JSON.stringify({ body, enabled: enabled && body.platforms.length > 0 });
   const settled = useDebounced(key, delayMs);
+  const asked = JSON.parse(settled) as { body: PublishBody; enabled: boolean };
   const query = useQuery({
-    queryKey: ["preview", settled],
-    queryFn: ({ signal }) => fetchPreview(JSON.parse(settled) as PublishBody, signal),
-    enabled: enabled && body.platforms.length > 0,
+    queryKey: ["preview", JSON.stringify(asked.body)],
+    queryFn: ({ signal }) => fetchPreview(asked.body, signal),
+    enabled: asked.enabled,
     placeholderData: keepPreviousData,
     staleTime: 60_000,
   });
