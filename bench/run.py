@@ -53,11 +53,11 @@ def ratio(value: float, target: float, higher_is_better: bool) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument(
-        "--only", nargs="*", choices=["gateway", "e2e", "publisher", "scheduler"], default=None
+        "--only", nargs="*", choices=["gateway", "e2e", "publisher", "scheduler", "dashboard"], default=None
     )
     parser.add_argument("--keep", action="store_true", help="leave the bench stack running")
     args = parser.parse_args()
-    wanted = set(args.only or ["gateway", "e2e", "publisher", "scheduler"])
+    wanted = set(args.only or ["gateway", "e2e", "publisher", "scheduler", "dashboard"])
     os.environ.update(BENCH_ENV)
     from devauth import dev_token
 
@@ -119,6 +119,29 @@ def main() -> int:
             subprocess.run([*STACK, "down", "--services-only"], check=True)
         if "publisher" in wanted:
             results["publisher"] = publisher_bench()
+        if "dashboard" in wanted:
+            import dashboard
+
+            d = dashboard.run()
+            results["dashboard"] = d
+            first, cal = d["first_page"], d["calendar"]
+            rows = [
+                (
+                    "first page JS, gzipped",
+                    f"{first['gzip_kb']:.1f} KB",
+                    "<= 200 KB",
+                    ratio(first["gzip_kb"], 200, False),
+                ),
+                ("all JS, gzipped", f"{first['all_js_gzip_kb']:.1f} KB", "", ""),
+                (
+                    f"month of {cal['posts']} posts, median",
+                    f"{cal['median_ms']:.0f} ms",
+                    "<= 200 ms",
+                    ratio(cal["median_ms"], 200, False),
+                ),
+                ("same, slowest run", f"{cal['max_ms']:.0f} ms", "", ""),
+            ]
+            print(table("Dashboard: headless Chromium (web/bench/run.mjs)", rows), flush=True)
         if "scheduler" in wanted:
             for s in ("kafka", "postgres", "redis"):
                 subprocess.run([str(ROOT / "tools" / "infra" / f"{s}.sh"), "start"], check=True)

@@ -49,4 +49,28 @@ if command -v go >/dev/null; then
 else
   say "go is missing: tests/deploy will skip what needs kustomize and promql-check"
 fi
+# The dashboard (web/): Node packages exactly as locked, the build the gateway serves at /app/
+# (rebuilt when a source is newer), and Debian's Chromium for its browser tests.
+WEB="$ROOT/web"
+if command -v npm >/dev/null; then
+  if [ ! -f "$WEB/node_modules/.package-lock.json" ] || [ "$WEB/package-lock.json" -nt "$WEB/node_modules/.package-lock.json" ]; then
+    say "installing the dashboard's packages (npm ci)"
+    (cd "$WEB" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+  if [ ! -f "$WEB/dist/index.html" ] || [ -n "$(find "$WEB/src" "$WEB/index.html" "$WEB/public" "$WEB/vite.config.ts" \
+      "$WEB/package-lock.json" -newer "$WEB/dist/index.html" -print -quit)" ]; then
+    say "building the dashboard (npm run build)"
+    (cd "$WEB" && npm run --silent build >/dev/null)
+  fi
+else
+  say "npm is missing: the dashboard is not built (apt-get install nodejs npm)"
+fi
+if ! command -v chromium >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing Chromium for the dashboard's browser tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    say "chromium is missing: the dashboard's browser tests will fail (apt-get install chromium)"
+  fi
+fi
 say "ready"

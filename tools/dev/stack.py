@@ -27,6 +27,7 @@ LOGS, RUN = STATE / "logs", STATE / "run"
 OFFSET = int(ENV.get("HERALD_PORT_OFFSET", "0"))
 BIN = ROOT / ".venv" / "bin"
 READY_TIMEOUT = 120.0
+WEB_DIST = ROOT / "web" / "dist"
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,10 @@ def processes() -> list[Proc]:
             (
                 *accounts_env,
                 ("HERALD_AUTH_DEV_PUBLIC_KEY_FILE", str(ensure_signing_key(STATE)[1])),
+                # The dashboard: its demo sign-in signs with the dev key; the build is served at /app/.
+                ("HERALD_AUTH_DEV_SIGNING_KEY_FILE", str(ensure_signing_key(STATE)[0])),
+                ("HERALD_OAUTH_SUCCESS_REDIRECT", "/app/connected"),
+                *((("HERALD_WEB_DIST_DIR", str(WEB_DIST)),) if (WEB_DIST / "index.html").exists() else ()),
                 ("HERALD_MEDIA_FETCH_ALLOW_HOSTS", f'["127.0.0.1:{8090 + OFFSET}"]'),
                 # The gateway publishes the dev key as a JWKS and verifies through it, like a real provider's.
                 ("HERALD_AUTH_JWKS_URL", f"http://127.0.0.1:{8000 + OFFSET}/dev/jwks.json"),
@@ -269,7 +274,11 @@ def cmd_dev(args: argparse.Namespace) -> int:
     gateway = 8000 + OFFSET
     print(
         f"""
-Herald is running. Try it:
+Herald is running.
+
+  Dashboard: http://127.0.0.1:{gateway}/app/   (one click signs you in to demo business 1 or 2)
+
+Or try the API:
 
   export TOKEN={dev_token(STATE, 1)}
   curl -s -X POST http://127.0.0.1:{gateway}/api/v2/publish -H "Authorization: Bearer $TOKEN" \\

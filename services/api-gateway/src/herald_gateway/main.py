@@ -25,8 +25,12 @@ from herald_gateway.asyncapi import asyncapi_router
 from herald_gateway.auth.dev_jwks import dev_jwks_router
 from herald_gateway.auth.endpoints import router as api_keys_router
 from herald_gateway.auth.jwt_verifier import JwtVerifier
+from herald_gateway.auth.sign_in import router as sign_in_router
 from herald_gateway.consumer_lag import ConsumerLagMonitor
 from herald_gateway.idempotency import ExpiredKeysPurge
+from herald_gateway.events.endpoints import router as events_router
+from herald_gateway.events.hub import ChangeHub
+from herald_gateway.events.retention import ChangeLogPruner
 from herald_gateway.outbox import OutboxRelay
 from herald_gateway.posts.endpoints import router as posts_router
 from herald_gateway.posts.preview import router as preview_router
@@ -37,6 +41,7 @@ from herald_gateway.security import harden
 from herald_gateway.settings import Settings
 from herald_gateway.status.handlers import build_router
 from herald_gateway.status.service import StatusService
+from herald_gateway.webapp import mount_dashboard, origin_of
 
 SCHEMA = "gateway"
 ACCOUNTS_SCHEMA = accounts_wiring.SCHEMA  # shared with the publishers, which read and refresh tokens
@@ -78,6 +83,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             infra.pool, settings.idempotency_ttl_hours, settings.idempotency_purge_interval_seconds
         )
         purge.start()
+        app.state.change_hub = hub = ChangeHub(settings.database_url, SCHEMA)
+        hub.start()
+        pruner = ChangeLogPruner(infra.pool, settings.events_retention_hours)
+        pruner.start()
         http = httpx.AsyncClient(timeout=10)
         if settings.token_encryption_keys is not None:
             await migrate(settings, ACCOUNTS_SCHEMA, ACCOUNTS_MIGRATIONS)
@@ -89,6 +98,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await purge.stop()
+            await pruner.stop()
+            await hub.stop()
             await lag.stop()
             await relay.stop()
             await producer.stop()
@@ -116,6 +127,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_keys_router)
     app.include_router(accounts_router)
     app.include_router(asyncapi_router(settings.kafka_bootstrap_servers))
+    app.include_router(events_router)
+    app.include_router(sign_in_router)
+    if settings.web_dist_dir is not None:
+        oidc = [origin_of(settings.auth_issuer)] if settings.auth_oidc_client_id else []
+        mount_dashboard(app, settings.web_dist_dir, connect_sources=oidc)
     if settings.auth_dev_public_key_file and settings.environment != "prod":
         app.include_router(dev_jwks_router(settings.auth_dev_public_key_file))
     return app

@@ -40,7 +40,8 @@ class SecurityHeadersMiddleware:
                 headers = list(message.get("headers", []))
                 present = {k.lower() for k, _ in headers}
                 headers += [(k, v) for k, v in _HEADERS.items() if k not in present]
-                headers.append((b"content-security-policy", _DOCS_CSP if docs else _API_CSP))
+                if b"content-security-policy" not in present:  # the dashboard sets its own
+                    headers.append((b"content-security-policy", _DOCS_CSP if docs else _API_CSP))
                 if scope["path"].startswith("/api/"):
                     headers.append((b"cache-control", b"no-store"))
                 message["headers"] = headers

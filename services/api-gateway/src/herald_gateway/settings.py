@@ -28,6 +28,14 @@ class Settings(AccountSettings):
         None, description="make dev's signing key: published as a JWKS at /dev/jwks.json (not in prod)"
     )
 
+    auth_dev_signing_key_file: Path | None = Field(
+        None, description="make dev's private key: the dashboard's demo sign-in signs with it (never in prod)"
+    )
+    auth_oidc_client_id: str | None = Field(
+        None, description="the dashboard's public OIDC client (authorization code + PKCE at auth_issuer)"
+    )
+    auth_oidc_scope: str = "openid profile email"
+
     @field_validator("auth_algorithms")
     @classmethod
     def _asymmetric_only(cls, value: list[str]) -> list[str]:
@@ -61,3 +69,11 @@ class Settings(AccountSettings):
     idempotency_purge_interval_seconds: float = 600.0
     outbox_batch_size: int = Field(500, ge=1)
     outbox_fallback_poll_seconds: float = Field(1.0, gt=0, description="sweep for rows a missed NOTIFY left")
+
+    events_heartbeat_seconds: float = Field(
+        15.0, gt=0, description="comment sent on idle event streams (and when they re-read the log)"
+    )
+    events_retention_hours: float = Field(
+        72.0, gt=0, description="how long status changes stay resumable (Last-Event-ID)"
+    )
+    web_dist_dir: Path | None = Field(None, description="the built dashboard (web/dist), served at /app/")

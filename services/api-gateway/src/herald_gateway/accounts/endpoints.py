@@ -65,7 +65,8 @@ async def callback(
         raise Unprocessable("the callback needs `code` and `state`")
     accounts = await service(request).finish(platform, code, state)
     success = request.app.state.settings.oauth_success_redirect
-    if success:
+    # A browser (the dashboard's consent tab) goes on to a page; an API client gets the accounts as JSON.
+    if success and "text/html" in request.headers.get("accept", ""):
         return RedirectResponse(f"{success}?connected={platform.value}", status_code=302)
     return JSONResponse(Connected(accounts=accounts).model_dump(mode="json"))
 

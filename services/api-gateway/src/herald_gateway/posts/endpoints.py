@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
 
+from herald_common.platforms import Platform
 from herald_gateway.auth.dependencies import CurrentCaller
 from herald_gateway.posts.schemas import (
     CancelOutcome,
@@ -153,6 +154,36 @@ async def list_scheduled(
         statuses=status,
         due_from=due_from,
         due_to=due_to,
+        cursor=cursor,
+        limit=limit,
+    )
+
+
+@router.get(
+    "/posts",
+    dependencies=[Depends(limited("rate_limit_list"))],
+    response_model=PostPage,
+    responses=PROBLEMS,
+    summary="Every post of a business (published now or scheduled), newest first",
+)
+async def list_posts(
+    request: Request,
+    caller: CurrentCaller,
+    business_id: int | None = None,
+    status: Annotated[list[PostStatus] | None, Query(description="repeat to match several")] = None,
+    platform: Platform | None = None,
+    created_from: Annotated[datetime | None, Query(alias="from", description="created at or after")] = None,
+    created_to: Annotated[datetime | None, Query(alias="to", description="created before")] = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> PostPage:
+    return await service(request).list_posts(
+        caller,
+        business_id=business_id,
+        statuses=status,
+        platform=platform.value if platform else None,
+        created_from=created_from,
+        created_to=created_to,
         cursor=cursor,
         limit=limit,
     )

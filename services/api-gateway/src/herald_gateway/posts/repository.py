@@ -184,3 +184,34 @@ async def list_scheduled(
         after[1] if after else "",
         limit,
     )
+
+
+async def list_posts(
+    pool: asyncpg.Pool,
+    *,
+    business_id: int,
+    statuses: Sequence[str] | None,
+    platform: str | None,
+    created_from: datetime | None,
+    created_to: datetime | None,
+    after: tuple[datetime, str] | None,
+    limit: int,
+) -> list[asyncpg.Record]:
+    """Newest first; keyset pagination on (created_at, id)."""
+    return await pool.fetch(
+        "SELECT * FROM posts p WHERE business_id = $1"
+        " AND ($2::text[] IS NULL OR status = ANY($2))"
+        " AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM post_targets t WHERE t.post_id = p.id AND t.platform = $3))"
+        " AND ($4::timestamptz IS NULL OR created_at >= $4)"
+        " AND ($5::timestamptz IS NULL OR created_at < $5)"
+        " AND ($6::timestamptz IS NULL OR (created_at, id) < ($6, $7))"
+        " ORDER BY created_at DESC, id DESC LIMIT $8",
+        business_id,
+        list(statuses) if statuses else None,
+        platform,
+        created_from,
+        created_to,
+        after[0] if after else None,
+        after[1] if after else "",
+        limit,
+    )

@@ -185,13 +185,41 @@ class PostsService:
             after=_decode_cursor(cursor),
             limit=limit + 1,
         )
+        return await self._page(rows, limit, "scheduled_for")
+
+    async def list_posts(
+        self,
+        caller: Caller,
+        *,
+        business_id: int | None,
+        statuses: list[PostStatus] | None,
+        platform: str | None,
+        created_from: datetime | None,
+        created_to: datetime | None,
+        cursor: str | None,
+        limit: int,
+    ) -> PostPage:
+        """Every post of the business (published now or scheduled), newest first."""
+        rows = await repo.list_posts(
+            self.pool,
+            business_id=caller.business(business_id),
+            statuses=[s.value for s in statuses or []],
+            platform=platform,
+            created_from=created_from,
+            created_to=created_to,
+            after=_decode_cursor(cursor),
+            limit=limit + 1,
+        )
+        return await self._page(rows, limit, "created_at")
+
+    async def _page(self, rows: list[asyncpg.Record], limit: int, order_column: str) -> PostPage:
         page, more = rows[:limit], len(rows) > limit
         targets = await repo.get_targets(self.pool, [r["id"] for r in page])
         by_post: dict[str, list[asyncpg.Record]] = {}
         for t in targets:
             by_post.setdefault(t["post_id"], []).append(t)
         items = [_view(r, by_post.get(r["id"], [])) for r in page]
-        next_cursor = _encode_cursor(page[-1]["scheduled_for"], page[-1]["id"]) if more and page else None
+        next_cursor = _encode_cursor(page[-1][order_column], page[-1]["id"]) if more and page else None
         return PostPage(items=items, next_cursor=next_cursor)
 
     async def cancel(self, caller: Caller, post_id: str) -> tuple[int, CancelOutcome]:

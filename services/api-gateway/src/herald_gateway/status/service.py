@@ -24,6 +24,7 @@ from herald_common.events import (
 )
 from herald_common.logs import get_logger
 from herald_gateway import cancel_waiter
+from herald_gateway.events import repository as changes
 from herald_gateway.posts import repository as repo
 from herald_gateway.posts.schemas import TargetStatus
 from herald_gateway.posts.status import Snapshot, may_move, overall_status
@@ -56,14 +57,15 @@ class StatusService:
             )
 
     async def apply(self, event: LifecycleEvent) -> None:
-        changes = _changes(event)
-        if changes:
+        updates = _changes(event)
+        if updates:
             async with self.pool.acquire() as conn, conn.transaction():
                 targets = {t["platform"]: t for t in await repo.lock_targets(conn, event.post_id)}
                 if not targets:
                     log.warning("lifecycle event for an unknown post", extra={"type": event.ce_type})
                     return
-                for platform, (status, fields) in changes.items():
+                moved: list[tuple[str, str]] = []
+                for platform, (status, fields) in updates.items():
                     for name in targets if platform == "*" else [platform]:
                         row = targets.get(name)
                         if row is None or not may_move(_snapshot(row), _proposed(row, status, fields)):
@@ -72,8 +74,19 @@ class StatusService:
                         if "attempts" in update:  # a late result never lowers the count
                             update["attempts"] = max(update["attempts"], row["attempts"])
                         await repo.update_target(conn, event.post_id, name, status=status.value, **update)
+                        moved.append((name, status.value))
                 statuses = [TargetStatus(t["status"]) for t in await repo.get_targets(conn, [event.post_id])]
-                await repo.set_post_status(conn, event.post_id, overall_status(statuses))
+                overall = overall_status(statuses)
+                await repo.set_post_status(conn, event.post_id, overall)
+                if moved:  # the live stream's log, in this same transaction
+                    await changes.record_change(
+                        conn,
+                        business_id=await changes.post_business(conn, event.post_id),
+                        post_id=event.post_id,
+                        post_status=overall.value,
+                        changed=moved,
+                        event_type=event.ce_type,
+                    )
         if isinstance(event, PostCancelled | PostCancelRefused) and event.request_id:
             await cancel_waiter.announce(
                 self.redis,

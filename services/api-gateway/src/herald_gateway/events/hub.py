@@ -1,0 +1,69 @@
+"""Wakes open event streams when their business's posts change.
+
+One LISTEN connection per gateway process; each NOTIFY names a business, and only the streams of
+that business wake up and read the log. If the connection drops, the streams still read the log
+at every heartbeat, so nothing is lost, only later; the listener reconnects in the background.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import defaultdict
+from collections.abc import Iterator
+
+from herald_common.db.pool import connect
+from herald_common.logs import get_logger
+from herald_gateway.background import BackgroundLoop
+from herald_gateway.events.repository import CHANNEL
+
+log = get_logger(__name__)
+
+
+class ChangeHub(BackgroundLoop):
+    name = "status-change-hub"
+
+    def __init__(self, dsn: str, schema: str) -> None:
+        super().__init__()
+        self.dsn, self.schema = dsn, schema
+        self._waiters: dict[int, set[asyncio.Event]] = defaultdict(set)
+
+    @contextlib.contextmanager
+    def subscribe(self, business_ids: frozenset[int]) -> Iterator[asyncio.Event]:
+        wake = asyncio.Event()
+        for b in business_ids:
+            self._waiters[b].add(wake)
+        try:
+            yield wake
+        finally:
+            for b in business_ids:
+                self._waiters[b].discard(wake)
+                if not self._waiters[b]:
+                    del self._waiters[b]
+
+    def _notify(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
+        with contextlib.suppress(ValueError):
+            for wake in self._waiters.get(int(payload), ()):
+                wake.set()
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self._listen()
+                log.warning("status-change listener lost its connection; reconnecting")
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("status-change listener failed; retrying")
+            await asyncio.sleep(1.0)
+
+    async def _listen(self) -> None:
+        conn = await connect(self.dsn, schema=self.schema)
+        try:
+            lost = asyncio.Event()
+            conn.add_termination_listener(lambda _c: lost.set())
+            await conn.add_listener(CHANNEL, self._notify)
+            await lost.wait()
+        finally:
+            if not conn.is_closed():
+                await conn.close()
