@@ -27,10 +27,10 @@ from herald_gateway.auth.endpoints import router as api_keys_router
 from herald_gateway.auth.jwt_verifier import JwtVerifier
 from herald_gateway.auth.sign_in import router as sign_in_router
 from herald_gateway.consumer_lag import ConsumerLagMonitor
-from herald_gateway.idempotency import ExpiredKeysPurge
 from herald_gateway.events.endpoints import router as events_router
 from herald_gateway.events.hub import ChangeHub
 from herald_gateway.events.retention import ChangeLogPruner
+from herald_gateway.idempotency import ExpiredKeysPurge
 from herald_gateway.outbox import OutboxRelay
 from herald_gateway.posts.endpoints import router as posts_router
 from herald_gateway.posts.preview import router as preview_router
