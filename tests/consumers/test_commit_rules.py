@@ -78,11 +78,17 @@ def _services(
             AckPolicy.MANUAL,  # committed by InFlight below finished work
             [group],
         )
-    scheduler_group = unique("scheduler")
+    scheduler_group, results_group = unique("scheduler"), unique("scheduler-results")
     apps["scheduler"] = (
-        scheduler_app(SchedulerSettings(scheduler_consumer_group=scheduler_group, **common)),
-        AckPolicy.ACK,
-        [scheduler_group],
+        scheduler_app(
+            SchedulerSettings(
+                scheduler_consumer_group=scheduler_group,
+                scheduler_results_consumer_group=results_group,
+                **common,
+            )
+        ),
+        AckPolicy.NACK_ON_ERROR,  # a batch commits after its transaction; a failed one is read again
+        [scheduler_group, results_group],
     )
     apps["api-gateway"] = (
         gateway_app(GatewaySettings(**common)),
