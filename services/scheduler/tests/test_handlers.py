@@ -71,14 +71,14 @@ async def test_cancel_before_due_wins_and_no_due_event_ever_comes(
     requests: Requests, watcher: Watcher
 ) -> None:
     post_id = unique("cancel")
-    await requests.send(post(post_id, Platform.LINKEDIN, Platform.INSTAGRAM, at=in_seconds(1.5)))
+    await requests.send(post(post_id, Platform.LINKEDIN, Platform.FACEBOOK, at=in_seconds(1.5)))
     await requests.send(
         PostCancelRequested(post_id=post_id, business_id=7, request_id="r1", requested_at=utcnow())
     )
     await eventually(lambda: watcher.lifecycle(post_id, PostCancelled))
     (answer,) = watcher.lifecycle(post_id, PostCancelled)
     assert answer.request_id == "r1"
-    assert set(answer.platforms) == {Platform.LINKEDIN, Platform.INSTAGRAM}
+    assert set(answer.platforms) == {Platform.LINKEDIN, Platform.FACEBOOK}
     await asyncio.sleep(2.5)
     assert watcher.due(post_id) == []
 

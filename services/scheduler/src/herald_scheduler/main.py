@@ -14,6 +14,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from herald_common.app import Components, create_service_app
+from herald_common.intake import IntakeRules
 from herald_common.kafka.broker import create_broker
 from herald_common.runtime import Infra, migrate, serve
 from herald_common.settings import load_settings
@@ -76,6 +77,7 @@ def scheduler_components(settings: Settings) -> Components:
             emitter,
             settings.scheduler_consumer_group,
             settings.scheduler_intake_batch_size,
+            rules=IntakeRules.from_settings(settings),
         )
         app.state.engine = engine
         quiet_garbage_collector()

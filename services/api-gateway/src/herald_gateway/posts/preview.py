@@ -9,11 +9,11 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict
 
 from herald_common.platforms import Platform
+from herald_common.post_rules import media_items
 from herald_common.text import plan_post
 from herald_gateway.auth.dependencies import CurrentCaller
 from herald_gateway.openapi import problems
 from herald_gateway.posts.schemas import Override, PublishRequest
-from herald_gateway.posts.validation import media_items
 from herald_gateway.ratelimit import limited
 
 router = APIRouter(prefix="/api/v2", tags=["posts"], dependencies=[Depends(limited("rate_limit_other"))])
