@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
+from pydantic.config import JsonDict
 
 from herald_common.platforms import Platform
 
-_ACCOUNT_EXAMPLE = {
+_ACCOUNT_EXAMPLE: JsonDict = {
     "id": "7c0e9d1a-52b4-4d3b-8d8e-0f7f3b1a2c44",
     "business_id": 1,
     "platform": "linkedin",

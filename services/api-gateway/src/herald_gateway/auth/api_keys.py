@@ -13,6 +13,7 @@ from datetime import datetime
 
 import asyncpg
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic.config import JsonDict
 
 from herald_gateway.auth.caller import Caller
 from herald_gateway.problems import NotFound, Unauthorized
@@ -27,7 +28,7 @@ class ApiKeyCreate(BaseModel):
     business_id: StrictInt | None = None
 
 
-_KEY_EXAMPLE = {
+_KEY_EXAMPLE: JsonDict = {
     "id": "3f9a1c2b7d4e5f60",
     "name": "nightly import",
     "business_id": 1,

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StrictBool, StrictInt, field_validator
+from pydantic.config import JsonDict
 
 from herald_common.events import LatePolicy
 from herald_common.platforms import Platform
@@ -117,7 +118,7 @@ class TargetView(BaseModel):
     next_attempt_at: datetime | None = None
 
 
-_TARGET_EXAMPLE = {
+_TARGET_EXAMPLE: JsonDict = {
     "platform": "twitter",
     "status": "published",
     "attempts": 1,
@@ -131,7 +132,7 @@ _TARGET_EXAMPLE = {
         }
     ],
 }
-_POST_EXAMPLE = {
+_POST_EXAMPLE: JsonDict = {
     "id": "0b6f5c1e-4f1a-4f0e-9a55-2d1f3c9b7a10",
     "business_id": 1,
     "status": "published",
