@@ -17,6 +17,7 @@ from herald_common.accounts.store import AccountStore
 from herald_common.app import create_service_app
 from herald_common.kafka.broker import create_broker
 from herald_common.kafka.producer import create_producer
+from herald_common.kafka.security import client_security
 from herald_common.runtime import Infra, migrate, prepare_process, serve
 from herald_common.settings import load_settings
 from herald_gateway.accounts.endpoints import router as accounts_router
@@ -56,7 +57,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         assert infra.pool is not None and infra.redis is not None
         app.state.posts = PostsService(infra.pool, infra.redis, settings)
         broker.include_router(build_router(StatusService(infra.pool, infra.redis)))
-        producer = create_producer(settings.kafka_bootstrap_servers, f"{settings.service_name}-outbox")
+        producer = create_producer(
+            settings.kafka_bootstrap_servers, f"{settings.service_name}-outbox", client_security(settings)
+        )
         await producer.start()
         relay = OutboxRelay(
             settings.database_url,
@@ -71,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.kafka_bootstrap_servers,
             interval=settings.kafka_lag_interval_seconds,
             is_reporter=lambda: relay.is_leader,
+            security=client_security(settings),
         )
         lag.start()
         http = httpx.AsyncClient(timeout=10)
