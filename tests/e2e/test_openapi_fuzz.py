@@ -16,7 +16,6 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-
 from typing import Any
 
 import pytest
@@ -55,7 +54,9 @@ def test_the_gateway_answers_as_its_openapi_document_says(stack: Any, tmp_path: 
         text=True,
         timeout=300,
     )
-    summary = run.stdout[run.stdout.find("=== SUMMARY") :] if "=== SUMMARY" in run.stdout else run.stdout[-3000:]
+    summary = (
+        run.stdout[run.stdout.find("=== SUMMARY") :] if "=== SUMMARY" in run.stdout else run.stdout[-3000:]
+    )
     assert run.returncode == 0, (
         f"Schemathesis found problems (reports in {reports}):\n{run.stdout[-20000:]}\n{run.stderr[-2000:]}"
     )
