@@ -16,8 +16,9 @@ from herald_common.events import (
 )
 from herald_common.intake import OPEN, IntakeRules
 from herald_common.platforms import Platform
+from herald_common.post_rules import check_target
 
-RULES = IntakeRules({"/herald/api-gateway": "*", "/internal/newsletter": [1, 2]}, ("127.0.0.1:8090",))
+RULES = IntakeRules({"/herald/api-gateway": "*", "/internal/newsletter": [1, 2]})
 
 
 def envelope(data: Any, source: str = "/herald/api-gateway") -> Envelope[Any]:
@@ -65,13 +66,21 @@ def test_without_grants_every_producer_may_act_but_posts_keep_the_rules() -> Non
         OPEN.check(envelope(twice, "/anyone"))
 
 
-def test_allowed_media_hosts_are_not_internal_and_every_broken_rule_is_named() -> None:
-    local = PostTarget(platform=Platform.FACEBOOK, content="x", media_urls=("http://127.0.0.1:8090/a.jpg",))
-    RULES.check(envelope(requested(1, local)))
-    with pytest.raises(MalformedEvent, match="internal address") as refused:
-        OPEN.check(
-            envelope(
-                requested(1, local, PostTarget(platform=Platform.INSTAGRAM, content="text only")),
-            )
-        )
+def test_media_addresses_are_left_to_the_publisher_and_every_broken_rule_is_named() -> None:
+    internal = PostTarget(platform=Platform.FACEBOOK, content="x", media_urls=("http://10.0.0.1/a.jpg",))
+    OPEN.check(envelope(requested(1, internal)))  # the publisher's SSRF guard refuses it when fetching
+    both = requested(
+        1,
+        PostTarget(platform=Platform.TWITTER, content="hi", first_comment="more"),
+        PostTarget(platform=Platform.INSTAGRAM, content="text only"),
+    )
+    with pytest.raises(MalformedEvent, match="first_comment is not supported") as refused:
+        OPEN.check(envelope(both))
     assert "Instagram has no text-only posts" in refused.value.reason
+
+
+def test_the_gateway_applies_the_same_rules_with_media_addresses() -> None:
+    internal = PostTarget(platform=Platform.FACEBOOK, content="x", media_urls=("http://10.0.0.1/a.jpg",))
+    broken = check_target(internal, numbering=False)
+    assert broken is not None and "internal address" in broken.message
+    assert check_target(internal, numbering=False, allow_media_hosts=("10.0.0.1:80",)) is None

@@ -67,10 +67,6 @@ async def test_requests_from_producers_not_allowed_for_the_business_are_dead_let
             "first_comment is not supported",
         ),
         (PostTarget(platform=Platform.LINKEDIN, content="   "), "content is empty"),
-        (
-            PostTarget(platform=Platform.FACEBOOK, content="x", media_urls=("http://169.254.169.254/a.jpg",)),
-            "internal address",
-        ),
         (PostTarget(platform=Platform.FACEBOOK, content="x" * 70_000), "facebook allows 63206"),
         (
             PostTarget(

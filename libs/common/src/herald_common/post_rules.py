@@ -52,12 +52,14 @@ def is_internal_media(url: str, allow: Collection[str] = ()) -> bool:
 
 
 def check_target(
-    target: PostTarget, *, numbering: bool, allow_media_hosts: Collection[str] = ()
+    target: PostTarget, *, numbering: bool, allow_media_hosts: Collection[str] | None = ()
 ) -> RuleBroken | None:
-    """The first rule `target` breaks, or None when its platform can take it."""
+    """The first rule `target` breaks, or None when its platform can take it.
+
+    `allow_media_hosts=None` leaves media addresses to the publisher's SSRF guard."""
     platform, content, media = target.platform, target.content, target.media_urls
     for url in media:
-        if is_internal_media(url, allow_media_hosts):
+        if allow_media_hosts is not None and is_internal_media(url, allow_media_hosts):
             return RuleBroken(
                 "media_urls", f"media URL {url[:200]} points to an internal address; media must be public"
             )
@@ -78,7 +80,9 @@ def check_target(
     return None
 
 
-def post_requested_problems(event: PostRequested, allow_media_hosts: Collection[str] = ()) -> list[str]:
+def post_requested_problems(
+    event: PostRequested, allow_media_hosts: Collection[str] | None = ()
+) -> list[str]:
     """Every target's broken rule, and targets named twice; empty when the post may be scheduled."""
     problems = []
     platforms = [t.platform for t in event.targets]
