@@ -1,6 +1,7 @@
 """The gateway answers as its OpenAPI document says: Schemathesis fuzzes the running gateway.
 
-Every check Schemathesis has (`all`), authenticated with a dev token, over every phase (the
+Every check Schemathesis has (`all`), authenticated with dev tokens of two businesses (one
+calls, the other checks it cannot read the first one's objects), over every phase (the
 document's examples, coverage, random fuzzing, stateful sequences following the Location links).
 `positive_data_acceptance` is off only for the operations named in fuzz/schemathesis.toml, whose
 rules no schema can state (docs/api.md lists them).
@@ -12,6 +13,8 @@ changes the committed one.
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import subprocess
 import sys
@@ -24,9 +27,22 @@ pytestmark = pytest.mark.e2e
 
 FUZZ = Path(__file__).parent / "fuzz"
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
-# A business with no connected accounts: what the fuzzer publishes fails at the publisher without
+# Businesses with no connected accounts: what the fuzzer publishes fails at the publisher without
 # calling the platform emulator, so the other end-to-end tests' counts stay their own.
-FUZZ_BUSINESS = 3
+CALLER, PEER = 3, 4
+
+
+def auth_file(stack: Any, path: Path) -> Path:
+    """The callers as a Web Fuzzing Commons auth file (the format Schemathesis reads)."""
+    users = [
+        {
+            "name": f"business-{b}",
+            "fixedHeaders": [{"name": "Authorization", "value": f"Bearer {stack.token(b)}"}],
+        }
+        for b in (CALLER, PEER)
+    ]
+    path.write_text(json.dumps({"auth": users}))
+    return path
 
 
 def test_the_gateway_answers_as_its_openapi_document_says(stack: Any, tmp_path: Path) -> None:
@@ -40,8 +56,6 @@ def test_the_gateway_answers_as_its_openapi_document_says(stack: Any, tmp_path: 
             str(FUZZ / "schemathesis.toml"),
             "run",
             f"{stack.gateway}/openapi.json",
-            "--header",
-            f"Authorization: Bearer {stack.token(FUZZ_BUSINESS)}",
             "--generation-database",
             str(corpus),
             "--report",
@@ -53,6 +67,7 @@ def test_the_gateway_answers_as_its_openapi_document_says(stack: Any, tmp_path: 
         capture_output=True,
         text=True,
         timeout=300,
+        env={**os.environ, "HERALD_FUZZ_AUTH_FILE": str(auth_file(stack, tmp_path / "auth.json"))},
     )
     summary = (
         run.stdout[run.stdout.find("=== SUMMARY") :] if "=== SUMMARY" in run.stdout else run.stdout[-3000:]
