@@ -8,6 +8,10 @@ DATA="$STATE_DIR/kafka/data"
 CONF="$STATE_DIR/kafka/server.properties"
 PIDFILE="$RUN_DIR/kafka.pid"
 HEAP="${HERALD_KAFKA_HEAP:-512m}"
+# "admin:secret,alice:pw,...": the SCRAM variant (server-scram.properties.in). Each user gets a
+# SCRAM-SHA-512 credential when the storage is formatted; the first is the broker's own and the
+# administrator (super user). Unset: the plaintext broker of dev and tests.
+SCRAM_USERS="${HERALD_KAFKA_SCRAM_USERS:-}"
 
 install_jars() {
   [ -f "$LIBS/.complete" ] && return
@@ -23,8 +27,20 @@ install_jars() {
 
 write_config() {
   mkdir -p "$DATA"
+  local template="$HERE/kafka/server.properties.in" admin="${SCRAM_USERS%%,*}"
+  [ -n "$SCRAM_USERS" ] && template="$HERE/kafka/server-scram.properties.in"
   sed -e "s|@PORT@|$KAFKA_PORT|g" -e "s|@CONTROLLER_PORT@|$KAFKA_CONTROLLER_PORT|g" -e "s|@DATA@|$DATA|g" \
-    "$HERE/kafka/server.properties.in" >"$CONF"
+    -e "s|@ADMIN_USER@|${admin%%:*}|g" -e "s|@ADMIN_PASSWORD@|${admin#*:}|g" "$template" >"$CONF"
+  chmod 600 "$CONF"
+}
+
+# --add-scram arguments of the storage format, one per HERALD_KAFKA_SCRAM_USERS entry.
+scram_args() {
+  local entry
+  [ -n "$SCRAM_USERS" ] || return 0
+  for entry in ${SCRAM_USERS//,/ }; do
+    printf '%s\n' --add-scram "SCRAM-SHA-512=[name=${entry%%:*},password=${entry#*:}]"
+  done
 }
 
 # The JVM flags of Kafka's own bin/kafka-run-class.sh, with a small fixed heap.
@@ -46,7 +62,9 @@ case "${1:-}" in
     write_config
     if [ ! -f "$DATA/meta.properties" ]; then
       cluster_id="$(java "${JAVA_OPTS[@]}" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)"
-      java "${JAVA_OPTS[@]}" kafka.tools.StorageTool format --standalone -t "$cluster_id" -c "$CONF" >"$LOG_DIR/kafka-format.log" 2>&1 \
+      mapfile -t scram < <(scram_args)
+      java "${JAVA_OPTS[@]}" kafka.tools.StorageTool format --standalone -t "$cluster_id" -c "$CONF" "${scram[@]}" \
+        >"$LOG_DIR/kafka-format.log" 2>&1 \
         || die "formatting the KRaft storage failed, see $LOG_DIR/kafka-format.log"
     fi
     # setsid: the broker outlives the shell that started it and ignores its Ctrl-C.

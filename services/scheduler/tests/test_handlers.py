@@ -77,7 +77,7 @@ async def test_cancel_before_due_wins_and_no_due_event_ever_comes(
     requests: Requests, watcher: Watcher, pool: asyncpg.Pool
 ) -> None:
     post_id, marker = unique("cancel"), unique("marker")
-    await requests.send(post(post_id, Platform.LINKEDIN, Platform.INSTAGRAM, at=in_seconds(1.5)))
+    await requests.send(post(post_id, Platform.LINKEDIN, Platform.FACEBOOK, at=in_seconds(1.5)))
     await requests.send(post(marker, Platform.LINKEDIN, at=in_seconds(2.0)))
     await requests.send(
         PostCancelRequested(post_id=post_id, business_id=7, request_id="r1", requested_at=utcnow())
@@ -85,11 +85,11 @@ async def test_cancel_before_due_wins_and_no_due_event_ever_comes(
     await eventually(lambda: watcher.lifecycle(post_id, PostCancelled))
     (answer,) = watcher.lifecycle(post_id, PostCancelled)
     assert answer.request_id == "r1"
-    assert set(answer.platforms) == {Platform.LINKEDIN, Platform.INSTAGRAM}
+    assert set(answer.platforms) == {Platform.LINKEDIN, Platform.FACEBOOK}
     # The marker is due after it: once the marker is out, the cancelled post's instant has passed,
     # and its rows, still cancelled, never won the fire-time compare-and-set.
     await eventually(lambda: watcher.due(marker), timeout=10)
-    assert await states(pool, post_id) == {"linkedin": "cancelled", "instagram": "cancelled"}
+    assert await states(pool, post_id) == {"linkedin": "cancelled", "facebook": "cancelled"}
     assert watcher.due(post_id) == []
 
 

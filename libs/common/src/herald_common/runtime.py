@@ -22,6 +22,7 @@ from redis.asyncio import Redis
 
 from herald_common.db.migrations import apply_migrations
 from herald_common.db.pool import create_pool, ensure_database
+from herald_common.kafka.security import client_security
 from herald_common.kafka.topics_admin import ensure_topics
 from herald_common.logs import configure_logging, get_logger
 from herald_common.redis_client import create_redis
@@ -102,7 +103,11 @@ async def open_infra(
             infra.broker = broker
             await _until_up(
                 "kafka",
-                lambda: ensure_topics(settings.kafka_bootstrap_servers, settings.kafka_topic_partitions),
+                lambda: ensure_topics(
+                    settings.kafka_bootstrap_servers,
+                    settings.kafka_topic_partitions,
+                    security=client_security(settings),
+                ),
             )
         yield infra
     finally:

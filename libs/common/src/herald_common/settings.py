@@ -9,9 +9,9 @@ import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TypeVar
+from typing import Literal, TypeVar
 
-from pydantic import Field, ValidationError
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -54,6 +54,35 @@ class HeraldSettings(BaseSettings):
         15.0, gt=0, description="how often herald_kafka_consumer_lag is measured (by the gateway)"
     )
     auto_migrate: bool = Field(True, description="apply this service's migrations at start-up")
+
+    # Kafka security: every client (broker, producers, consumers, admin) takes these through
+    # herald_common.kafka.security. See docs/security.md#kafka for the ACLs each service needs.
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-256", "SCRAM-SHA-512", "PLAIN"] = "SCRAM-SHA-512"
+    kafka_sasl_username: str | None = Field(None, description="this service's Kafka principal (User:<name>)")
+    kafka_sasl_password: SecretStr | None = None
+    kafka_ssl_ca_file: Path | None = Field(None, description="CA bundle (PEM) to trust; unset: the system's")
+    kafka_ssl_cert_file: Path | None = Field(None, description="client certificate (PEM), for mutual TLS")
+    kafka_ssl_key_file: Path | None = Field(None, description="its private key (PEM)")
+    kafka_ssl_check_hostname: bool = True
+    kafka_request_producers: dict[str, list[int] | Literal["*"]] | None = Field(
+        None,
+        description="CloudEvents source -> the business ids it may act for ('*': all) on the requests "
+        "topic; a request from another source is dead-lettered. Unset: not checked",
+    )
+
+    @model_validator(mode="after")
+    def _kafka_credentials(self) -> HeraldSettings:
+        if self.kafka_security_protocol.startswith("SASL_") and not (
+            self.kafka_sasl_username and self.kafka_sasl_password
+        ):
+            raise ValueError(
+                f"kafka_security_protocol {self.kafka_security_protocol} needs HERALD_KAFKA_SASL_USERNAME "
+                "and HERALD_KAFKA_SASL_PASSWORD"
+            )
+        if (self.kafka_ssl_cert_file is None) != (self.kafka_ssl_key_file is None):
+            raise ValueError("HERALD_KAFKA_SSL_CERT_FILE and HERALD_KAFKA_SSL_KEY_FILE go together")
+        return self
 
 
 SettingsT = TypeVar("SettingsT", bound=HeraldSettings)

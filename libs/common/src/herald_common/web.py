@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Histogram, generate_latest
+from pydantic import BaseModel, ConfigDict
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -41,16 +42,51 @@ async def run_checks(checks: Mapping[str, ReadinessCheck], timeout: float) -> di
     return dict(zip(names, results, strict=True))
 
 
+class Liveness(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "ok"}]})
+    status: str
+
+
+class Readiness(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"status": "ok", "checks": {"kafka": "ok", "postgres": "ok", "redis": "ok"}},
+                {
+                    "status": "unavailable",
+                    "checks": {"kafka": "ok", "postgres": "no answer within 1s", "redis": "ok"},
+                    "down": ["postgres"],
+                },
+            ]
+        }
+    )
+    status: str
+    checks: dict[str, str]
+    down: list[str] = []
+
+
 def health_router(checks: Callable[[], Mapping[str, ReadinessCheck]], timeout: float) -> APIRouter:
     router = APIRouter(tags=["health"])
 
-    @router.get("/health/live", summary="The process is up")
+    @router.get("/health/live", response_model=Liveness, operation_id="live", summary="The process is up")
     async def live() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/health/ready", summary="Every dependency answers (503 names those that do not)")
+    @router.get(
+        "/health/ready",
+        response_model=Readiness,
+        responses={503: {"model": Readiness, "description": "A dependency does not answer"}},
+        operation_id="ready",
+        summary="Every dependency answers (503 names those that do not)",
+    )
     # The previous system's health check: the same answer, so its monitors keep their meaning.
-    @router.get("/health", summary="Alias of /health/ready (the previous system's health URL)")
+    @router.get(
+        "/health",
+        response_model=Readiness,
+        responses={503: {"model": Readiness, "description": "A dependency does not answer"}},
+        operation_id="health",
+        summary="Alias of /health/ready (the previous system's health URL)",
+    )
     async def ready() -> JSONResponse:
         results = await run_checks(checks(), timeout)
         down = {k: v for k, v in results.items() if v != "ok"}

@@ -15,12 +15,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import TopicPartition
 from prometheus_client import Gauge
 
+from herald_common.kafka.security import NO_SECURITY
 from herald_common.logs import get_logger
 from herald_gateway.background import BackgroundLoop
 
@@ -63,17 +65,23 @@ class ConsumerLagMonitor(BackgroundLoop):
         interval: float,
         is_reporter: Callable[[], bool],
         topic_prefix: str = "herald.",
+        security: Mapping[str, Any] = NO_SECURITY,
     ) -> None:
         super().__init__()
         self._bootstrap = bootstrap_servers
         self._interval = interval
         self._is_reporter = is_reporter
         self._prefix = topic_prefix
+        self._security = security
 
     async def _run(self) -> None:
-        admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap, client_id="herald-lag-monitor")
+        admin = AIOKafkaAdminClient(
+            bootstrap_servers=self._bootstrap, client_id="herald-lag-monitor", **self._security
+        )
         # No group: this consumer only asks for offsets, it never joins or commits.
-        offsets = AIOKafkaConsumer(bootstrap_servers=self._bootstrap, enable_auto_commit=False)
+        offsets = AIOKafkaConsumer(
+            bootstrap_servers=self._bootstrap, enable_auto_commit=False, **self._security
+        )
         started: list[AIOKafkaAdminClient | AIOKafkaConsumer] = []
         try:
             while True:

@@ -17,6 +17,7 @@ from herald_common.accounts.store import AccountStore
 from herald_common.app import create_service_app
 from herald_common.kafka.broker import create_broker
 from herald_common.kafka.producer import create_producer
+from herald_common.kafka.security import client_security
 from herald_common.runtime import Infra, migrate, prepare_process, serve
 from herald_common.settings import load_settings
 from herald_gateway.accounts.endpoints import router as accounts_router
@@ -31,6 +32,7 @@ from herald_gateway.events.endpoints import router as events_router
 from herald_gateway.events.hub import ChangeHub
 from herald_gateway.events.retention import ChangeLogPruner
 from herald_gateway.idempotency import ExpiredKeysPurge
+from herald_gateway.openapi import install_openapi
 from herald_gateway.outbox import OutboxRelay
 from herald_gateway.posts.endpoints import router as posts_router
 from herald_gateway.posts.preview import router as preview_router
@@ -62,7 +64,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         assert infra.pool is not None and infra.redis is not None
         app.state.posts = PostsService(infra.pool, infra.redis, settings)
         broker.include_router(build_router(StatusService(infra.pool, infra.redis)))
-        producer = create_producer(settings.kafka_bootstrap_servers, f"{settings.service_name}-outbox")
+        producer = create_producer(
+            settings.kafka_bootstrap_servers, f"{settings.service_name}-outbox", client_security(settings)
+        )
         await producer.start()
         relay = OutboxRelay(
             settings.database_url,
@@ -77,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.kafka_bootstrap_servers,
             interval=settings.kafka_lag_interval_seconds,
             is_reporter=lambda: relay.is_leader,
+            security=client_security(settings),
         )
         lag.start()
         purge = ExpiredKeysPurge(
@@ -132,6 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.web_dist_dir is not None:
         oidc = [origin_of(settings.auth_issuer)] if settings.auth_oidc_client_id else []
         mount_dashboard(app, settings.web_dist_dir, connect_sources=oidc)
+    install_openapi(app)
     if settings.auth_dev_public_key_file and settings.environment != "prod":
         app.include_router(dev_jwks_router(settings.auth_dev_public_key_file))
     return app

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -89,6 +91,18 @@ def install_problem_handlers(app: FastAPI) -> None:
             422, "validation-error", "The request is not valid", detail, request.url.path, errors=errors
         )
 
+    # Text PostgreSQL cannot store (a NUL character): the statement failed, nothing was written.
+    @app.exception_handler(asyncpg.CharacterNotInRepertoireError)
+    @app.exception_handler(asyncpg.UntranslatableCharacterError)
+    async def on_unstorable_text(request: Request, exc: Exception) -> JSONResponse:
+        return problem_response(
+            422,
+            "validation-error",
+            "The request is not valid",
+            "text may not contain NUL (\\u0000) characters",
+            request.url.path,
+        )
+
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         # Logged with its traceback; the client gets a problem without internals.
@@ -106,6 +120,21 @@ def install_problem_handlers(app: FastAPI) -> None:
         slug = {404: "not-found", 405: "method-not-allowed", 401: "unauthorized"}.get(
             exc.status_code, "http-error"
         )
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405 and (allowed := _allowed_methods(request)):
+            headers["Allow"] = allowed
         return problem_response(
-            exc.status_code, slug, str(exc.detail), str(exc.detail), request.url.path, dict(exc.headers or {})
+            exc.status_code, slug, str(exc.detail), str(exc.detail), request.url.path, headers
         )
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method the document gives the path: Starlette names only those of the first route that
+    matched it, and GET and POST of one path are two routes here."""
+    methods: set[str] = set()
+    for path, item in request.app.openapi()["paths"].items():
+        if re.fullmatch(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path)), request.url.path):
+            methods |= {m.upper() for m in item}
+    if "GET" in methods:
+        methods.add("HEAD")  # Starlette answers HEAD wherever it answers GET
+    return ", ".join(sorted(methods))

@@ -11,7 +11,7 @@ a `create_batch()` builder costs a few. The partition is chosen with aiokafka's 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +19,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.partitioner import DefaultPartitioner
 
 from herald_common.events import KafkaRecord, topics
+from herald_common.kafka.security import NO_SECURITY
 from herald_common.platforms import Platform
 
 REPLICA_HEADER = "herald_replica"
@@ -37,7 +38,9 @@ class Wire:
 
 
 class Emitter:
-    def __init__(self, bootstrap_servers: str, replica: str) -> None:
+    def __init__(
+        self, bootstrap_servers: str, replica: str, security: Mapping[str, Any] = NO_SECURITY
+    ) -> None:
         # Every record names the replica that produced it: which one fired a due event is the first
         # question when one is late or doubled.
         self._replica = (REPLICA_HEADER, replica.encode())
@@ -54,6 +57,7 @@ class Emitter:
             max_batch_size=256 * 1024,
             request_timeout_ms=15_000,
             partitioner=self._partitioner,
+            **security,
         )
 
     async def start(self) -> None:

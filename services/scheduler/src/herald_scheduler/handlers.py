@@ -29,6 +29,7 @@ from herald_common.events import (
     decode,
     topics,
 )
+from herald_common.intake import OPEN, IntakeRules
 from herald_common.kafka.deadletter import dead_letter
 from herald_common.kafka.tracing import batch_record_traceparent
 from herald_scheduler import results
@@ -54,13 +55,14 @@ class _RecordAsMessage:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-def decode_batch(msg: StreamMessage[Any]) -> list[Envelope[Any] | Rejected]:
+def decode_batch(msg: StreamMessage[Any], rules: IntakeRules = OPEN) -> list[Envelope[Any] | Rejected]:
     out: list[Envelope[Any] | Rejected] = []
     for record in msg.raw_message:
         try:
             envelope = decode(record.value, record.headers)
             if not isinstance(envelope.data, ACCEPTED):
                 raise MalformedEvent(f"{envelope.type} does not belong on {topics.POST_REQUESTS}")
+            rules.check(envelope)  # its producer may act for the business; a post keeps the post rules
             out.append(envelope)
         except MalformedEvent as exc:
             out.append(Rejected(record, exc.reason))
@@ -114,6 +116,7 @@ def register(
     group_id: str,
     batch_size: int,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    rules: IntakeRules = OPEN,
 ) -> None:
     intake = RequestIntake(pool, service, engine, emitter, clock)
 
@@ -125,7 +128,7 @@ def register(
         batch_timeout_ms=100,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
-        decoder=decode_batch,
+        decoder=lambda msg: decode_batch(msg, rules),
     )
     async def on_requests(items: list[Envelope[Any] | Rejected]) -> None:
         envelopes: list[Envelope[Any]] = []

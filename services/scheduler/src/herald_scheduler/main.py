@@ -14,7 +14,9 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from herald_common.app import Components, create_service_app
+from herald_common.intake import IntakeRules
 from herald_common.kafka.broker import create_broker
+from herald_common.kafka.security import client_security
 from herald_common.runtime import Infra, migrate, serve
 from herald_common.settings import load_settings
 from herald_scheduler import handlers
@@ -76,7 +78,7 @@ def scheduler_components(settings: Settings) -> Components:
         assert infra.pool is not None
         assert infra.broker is not None
         owner = owner_id(settings)
-        emitter = Emitter(settings.kafka_bootstrap_servers, owner)
+        emitter = Emitter(settings.kafka_bootstrap_servers, owner, client_security(settings))
         await emitter.start()
         engine = build_engine(settings, infra.pool, emitter, owner)
         service = SchedulingService(engine.terms, settings.scheduler_default_grace_seconds)
@@ -88,6 +90,7 @@ def scheduler_components(settings: Settings) -> Components:
             emitter,
             settings.scheduler_consumer_group,
             settings.scheduler_intake_batch_size,
+            rules=IntakeRules.from_settings(settings),
         )
         handlers.register_results(
             infra.broker,

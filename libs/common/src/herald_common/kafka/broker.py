@@ -19,6 +19,7 @@ from prometheus_client import REGISTRY
 
 from herald_common.events.envelope import Envelope, decode
 from herald_common.kafka.deadletter import DeadLetterMiddleware
+from herald_common.kafka.security import broker_security
 from herald_common.kafka.tracing import TracingMiddleware
 from herald_common.logs import get_logger
 from herald_common.settings import HeraldSettings
@@ -40,6 +41,7 @@ def create_broker(settings: HeraldSettings, *, middlewares: Sequence[Any] = (), 
     return KafkaBroker(
         settings.kafka_bootstrap_servers,
         client_id=settings.service_name,
+        security=broker_security(settings),
         # Idempotence + acks=all: a retried produce never duplicates or reorders within a partition.
         enable_idempotence=True,
         acks="all",

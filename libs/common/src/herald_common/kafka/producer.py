@@ -7,15 +7,19 @@ move thousands of already-encoded records a second send them here, all in flight
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
 
 from herald_common.events.envelope import KafkaRecord
+from herald_common.kafka.security import NO_SECURITY
 from herald_common.kafka.tracing import publish_spans
 
 
-def create_producer(bootstrap_servers: str, client_id: str) -> AIOKafkaProducer:
+def create_producer(
+    bootstrap_servers: str, client_id: str, security: Mapping[str, Any] = NO_SECURITY
+) -> AIOKafkaProducer:
     # Idempotent + acks=all: retries inside the client never duplicate or reorder a partition.
     return AIOKafkaProducer(
         bootstrap_servers=bootstrap_servers,
@@ -25,6 +29,7 @@ def create_producer(bootstrap_servers: str, client_id: str) -> AIOKafkaProducer:
         linger_ms=1,
         max_batch_size=256 * 1024,
         request_timeout_ms=10_000,
+        **security,
     )
 
 

@@ -19,6 +19,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from herald_common.events import topics
 from herald_common.kafka.deadletter import ORIGIN_TOPIC_HEADER, REASON_HEADER
+from herald_common.kafka.security import client_security
 from herald_common.kafka.topics_admin import topic_partitions
 from herald_common.settings import HeraldSettings, load_settings
 
@@ -36,10 +37,13 @@ def _wanted(headers: dict[str, str], args: argparse.Namespace, timestamp_ms: int
 
 
 async def replay(settings: HeraldSettings, args: argparse.Namespace) -> int:
-    partitions = await topic_partitions(settings.kafka_bootstrap_servers, topics.DEAD_LETTER)
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False)
+    security = client_security(settings)
+    partitions = await topic_partitions(settings.kafka_bootstrap_servers, topics.DEAD_LETTER, security)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False, **security
+    )
     producer = AIOKafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap_servers, acks="all", enable_idempotence=True
+        bootstrap_servers=settings.kafka_bootstrap_servers, acks="all", enable_idempotence=True, **security
     )
     await consumer.start()
     await producer.start()

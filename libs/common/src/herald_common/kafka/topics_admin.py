@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Mapping
+from typing import Any
 
 from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError
 
 from herald_common.events.topics import DEAD_LETTER, all_topics
+from herald_common.kafka.security import NO_SECURITY
 from herald_common.logs import get_logger
 
 log = get_logger(__name__)
@@ -17,9 +20,15 @@ log = get_logger(__name__)
 DEAD_LETTER_RETENTION_MS = str(30 * 24 * 3600 * 1000)  # a month to look at and replay what failed
 
 
-async def ensure_topics(bootstrap_servers: str, partitions: int, *, timeout: float = 60.0) -> list[str]:
+async def ensure_topics(
+    bootstrap_servers: str,
+    partitions: int,
+    *,
+    timeout: float = 60.0,
+    security: Mapping[str, Any] = NO_SECURITY,
+) -> list[str]:
     """Create every missing topic; returns the ones created. Existing topics are left as they are."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=10_000)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=10_000, **security)
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
         try:
@@ -51,9 +60,11 @@ async def ensure_topics(bootstrap_servers: str, partitions: int, *, timeout: flo
         await admin.close()
 
 
-async def topic_partitions(bootstrap: str, topic: str) -> list[TopicPartition]:
+async def topic_partitions(
+    bootstrap: str, topic: str, security: Mapping[str, Any] = NO_SECURITY
+) -> list[TopicPartition]:
     """Every partition of a topic, as aiokafka TopicPartitions."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **security)
     await admin.start()
     try:
         (described,) = await admin.describe_topics([topic])

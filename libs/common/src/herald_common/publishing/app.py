@@ -17,6 +17,7 @@ from herald_common.app import create_service_app
 from herald_common.kafka.broker import create_broker
 from herald_common.kafka.inflight import InFlight
 from herald_common.kafka.producer import create_producer
+from herald_common.kafka.security import client_security
 from herald_common.publishing.accounts import AccountResolver
 from herald_common.publishing.budget import Budgets
 from herald_common.publishing.client import ClientFactory
@@ -51,7 +52,9 @@ def create_publisher_app(
             await migrate(
                 settings, accounts_wiring.SCHEMA, accounts_wiring.MIGRATIONS
             )  # shared with the gateway
-        producer = create_producer(settings.kafka_bootstrap_servers, settings.service_name)
+        producer = create_producer(
+            settings.kafka_bootstrap_servers, settings.service_name, client_security(settings)
+        )
         await producer.start()
         async with httpx.AsyncClient(
             timeout=settings.platform_timeout_seconds,

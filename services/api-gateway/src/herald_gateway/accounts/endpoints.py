@@ -11,10 +11,12 @@ from herald_common.platforms import Platform
 from herald_gateway.accounts.schemas import AccountView, AuthorizationStart, Connected
 from herald_gateway.accounts.service import AccountsService
 from herald_gateway.auth.dependencies import CurrentCaller, CurrentPerson
+from herald_gateway.openapi import problems
 from herald_gateway.problems import ServiceUnavailable, Unprocessable
 from herald_gateway.ratelimit import limited, limited_by_ip
 
 router = APIRouter(tags=["accounts"])
+_LOCATION = {"Location": {"description": "where the browser goes next", "schema": {"type": "string"}}}
 
 
 def service(request: Request) -> AccountsService:
@@ -27,8 +29,14 @@ def service(request: Request) -> AccountsService:
 @router.get(
     "/api/oauth/{platform}/authorize",
     dependencies=[Depends(limited("rate_limit_other"))],
-    response_model=AuthorizationStart,
     status_code=302,
+    response_model=None,
+    responses={
+        302: {"description": "To the platform's consent page", "headers": _LOCATION},
+        200: {"model": AuthorizationStart, "description": "With ?format=json: the consent page's URL"},
+        **problems(403, 404, 503),
+    },
+    operation_id="startAccountConnection",
     summary="Send the user to the platform's consent page (JSON with ?format=json)",
 )
 async def authorize(
@@ -49,6 +57,14 @@ async def authorize(
     "/api/oauth/{platform}/callback",
     dependencies=[Depends(limited_by_ip("rate_limit_unauthenticated"))],
     response_model=Connected,
+    responses={
+        302: {
+            "description": "To the dashboard, when HERALD_OAUTH_SUCCESS_REDIRECT is set",
+            "headers": _LOCATION,
+        },
+        **problems(429, 502, 503),
+    },
+    operation_id="finishAccountConnection",
     summary="Where the platform sends the user back (state is checked)",
 )
 async def callback(
@@ -75,6 +91,8 @@ async def callback(
     "/api/v2/accounts",
     dependencies=[Depends(limited("rate_limit_other"))],
     response_model=list[AccountView],
+    responses=problems(404, 503),
+    operation_id="listAccounts",
     summary="Connected accounts of your businesses",
 )
 async def list_accounts(
@@ -87,6 +105,8 @@ async def list_accounts(
     "/api/v2/accounts/{account_id}",
     dependencies=[Depends(limited("rate_limit_other"))],
     status_code=204,
+    responses=problems(403, 404, 503),
+    operation_id="disconnectAccount",
     summary="Disconnect an account (its tokens are deleted)",
 )
 async def disconnect(account_id: str, request: Request, caller: CurrentPerson) -> Response:

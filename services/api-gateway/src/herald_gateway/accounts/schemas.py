@@ -4,12 +4,26 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
+from pydantic.config import JsonDict
 
 from herald_common.platforms import Platform
 
+_ACCOUNT_EXAMPLE: JsonDict = {
+    "id": "7c0e9d1a-52b4-4d3b-8d8e-0f7f3b1a2c44",
+    "business_id": 1,
+    "platform": "linkedin",
+    "account_id": "urn:li:organization:1234",
+    "display_name": "Acme Bakery",
+    "status": "active",
+    "access_expires_at": "2030-03-01T09:00:00Z",
+    "created_at": "2030-01-01T09:00:00Z",
+}
+
 
 class AccountView(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_ACCOUNT_EXAMPLE]})
+
     id: str
     business_id: int
     platform: Platform
@@ -22,9 +36,22 @@ class AccountView(BaseModel):
 
 
 class AuthorizationStart(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "authorization_url": "https://www.linkedin.com/oauth/v2/authorization?response_type=code&state=…",
+                    "expires_in": 600,
+                }
+            ]
+        }
+    )
+
     authorization_url: str
     expires_in: int
 
 
 class Connected(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"accounts": [_ACCOUNT_EXAMPLE]}]})
+
     accounts: list[AccountView]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from herald_gateway.auth import api_keys
 from herald_gateway.auth.caller import Caller
@@ -16,17 +17,36 @@ class Forbidden(Problem):
     status, slug, title = 403, "forbidden", "Not allowed"
 
 
-def _credentials(request: Request) -> str:
-    if key := request.headers.get("x-api-key"):
-        return key.strip()
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+# Declared as FastAPI security schemes so the OpenAPI document names them and /docs can authorise;
+# auto_error=False: a missing credential is our 401 problem, not FastAPI's 403.
+bearer_scheme = HTTPBearer(
+    scheme_name="bearer",
+    bearerFormat="JWT",
+    description="A JWT from the identity provider (`make token` locally), or an API key",
+    auto_error=False,
+)
+api_key_scheme = APIKeyHeader(
+    name="X-API-Key",
+    scheme_name="apiKey",
+    description="An API key (`hk_…`) created with POST /api/v2/api-keys",
+    auto_error=False,
+)
+
+
+def _credentials(bearer: HTTPAuthorizationCredentials | None, api_key: str | None) -> str:
+    if api_key and api_key.strip():
+        return api_key.strip()
+    if bearer is None or not bearer.credentials.strip():
         raise Unauthorized("send `Authorization: Bearer <token or API key>` or `X-API-Key: <key>`")
-    return token.strip()
+    return bearer.credentials.strip()
 
 
-async def authenticate(request: Request) -> Caller:
-    credential = _credentials(request)
+async def authenticate(
+    request: Request,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+    api_key: Annotated[str | None, Depends(api_key_scheme)],
+) -> Caller:
+    credential = _credentials(bearer, api_key)
     if credential.startswith(api_keys.PREFIX):
         caller = await api_keys.verify(request.app.state.infra.pool, credential)
     else:

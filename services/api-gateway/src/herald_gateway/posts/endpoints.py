@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
@@ -10,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from herald_common.platforms import Platform
 from herald_gateway.auth.dependencies import CurrentCaller
+from herald_gateway.openapi import problems
 from herald_gateway.posts.schemas import (
     CancelOutcome,
     PostAccepted,
@@ -21,19 +21,19 @@ from herald_gateway.posts.schemas import (
 )
 from herald_gateway.posts.service import Created, PostsService
 from herald_gateway.ratelimit import limited
+from herald_gateway.timestamps import Rfc3339
 
 router = APIRouter(prefix="/api/v2", tags=["posts"])
 IdempotencyKey = Annotated[
     str | None, Header(alias="Idempotency-Key", description="replays the first response for 24 h")
 ]
-PROBLEMS: dict[int | str, dict[str, Any]] = {
-    code: {"content": {"application/problem+json": {}}, "description": text}
-    for code, text in {
-        401: "Not authenticated",
-        404: "Not found",
-        409: "Conflict",
-        422: "Invalid request (RFC 9457 problem)",
-    }.items()
+_ACCEPTED_HEADERS = {"Location": {"description": "the post's status URL", "schema": {"type": "string"}}}
+CREATED: dict[int | str, dict[str, Any]] = {
+    202: {
+        "description": "Accepted: stored with its event; it will be published",
+        "headers": _ACCEPTED_HEADERS,
+    },
+    **problems(404),
 }
 
 
@@ -78,7 +78,8 @@ async def accepted_or_result(
     dependencies=[Depends(limited("rate_limit_publish"))],
     status_code=202,
     response_model=PostAccepted,
-    responses={**PROBLEMS, **PUBLISHED_IN_TIME},
+    responses={**CREATED, **PUBLISHED_IN_TIME},
+    operation_id="publishPost",
     summary="Publish now to one or more platforms",
 )
 async def publish(
@@ -99,7 +100,8 @@ async def publish(
     dependencies=[Depends(limited("rate_limit_publish_multi"))],
     status_code=202,
     response_model=PostAccepted,
-    responses={**PROBLEMS, **PUBLISHED_IN_TIME},
+    responses={**CREATED, **PUBLISHED_IN_TIME},
+    operation_id="publishPostMultiPlatform",
     summary="Publish now, with per-platform content overrides",
 )
 async def publish_multi(
@@ -120,7 +122,8 @@ async def publish_multi(
     dependencies=[Depends(limited("rate_limit_schedule"))],
     status_code=202,
     response_model=PostAccepted,
-    responses=PROBLEMS,
+    responses=CREATED,
+    operation_id="schedulePost",
     summary="Publish at a later time",
 )
 async def schedule(
@@ -135,7 +138,8 @@ async def schedule(
     "/scheduled",
     dependencies=[Depends(limited("rate_limit_list"))],
     response_model=PostPage,
-    responses=PROBLEMS,
+    responses=problems(404),
+    operation_id="listScheduledPosts",
     summary="A business's scheduled posts, newest due first",
 )
 async def list_scheduled(
@@ -143,9 +147,11 @@ async def list_scheduled(
     caller: CurrentCaller,
     business_id: int | None = None,
     status: Annotated[list[PostStatus] | None, Query(description="repeat to match several")] = None,
-    due_from: Annotated[datetime | None, Query(alias="from")] = None,
-    due_to: Annotated[datetime | None, Query(alias="to")] = None,
-    cursor: str | None = None,
+    due_from: Annotated[Rfc3339 | None, Query(alias="from", description="due at or after")] = None,
+    due_to: Annotated[Rfc3339 | None, Query(alias="to", description="due before")] = None,
+    cursor: Annotated[
+        str | None, Query(pattern="^[A-Za-z0-9_-]+$", max_length=512, description="next_cursor of a page")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> PostPage:
     return await service(request).list_scheduled(
@@ -163,7 +169,8 @@ async def list_scheduled(
     "/posts",
     dependencies=[Depends(limited("rate_limit_list"))],
     response_model=PostPage,
-    responses=PROBLEMS,
+    responses=problems(404),
+    operation_id="listPosts",
     summary="Every post of a business (published now or scheduled), newest first",
 )
 async def list_posts(
@@ -172,9 +179,11 @@ async def list_posts(
     business_id: int | None = None,
     status: Annotated[list[PostStatus] | None, Query(description="repeat to match several")] = None,
     platform: Platform | None = None,
-    created_from: Annotated[datetime | None, Query(alias="from", description="created at or after")] = None,
-    created_to: Annotated[datetime | None, Query(alias="to", description="created before")] = None,
-    cursor: str | None = None,
+    created_from: Annotated[Rfc3339 | None, Query(alias="from", description="created at or after")] = None,
+    created_to: Annotated[Rfc3339 | None, Query(alias="to", description="created before")] = None,
+    cursor: Annotated[
+        str | None, Query(pattern="^[A-Za-z0-9_-]+$", max_length=512, description="next_cursor of a page")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> PostPage:
     return await service(request).list_posts(
@@ -193,7 +202,8 @@ async def list_posts(
     "/posts/{post_id}",
     dependencies=[Depends(limited("rate_limit_other"))],
     response_model=PostView,
-    responses=PROBLEMS,
+    responses=problems(404),
+    operation_id="getPost",
     summary="One post and its platforms",
 )
 async def get_post(post_id: str, request: Request, caller: CurrentCaller) -> PostView:
@@ -205,9 +215,11 @@ async def get_post(post_id: str, request: Request, caller: CurrentCaller) -> Pos
     dependencies=[Depends(limited("rate_limit_cancel"))],
     response_model=CancelOutcome,
     responses={
-        **PROBLEMS,
+        200: {"description": "Cancelled (or it already was)"},
         202: {"model": CancelOutcome, "description": "The scheduler has not answered yet"},
+        **problems(404, 409),
     },
+    operation_id="cancelPost",
     summary="Cancel a post before it is published",
 )
 async def cancel(post_id: str, request: Request, caller: CurrentCaller) -> JSONResponse:

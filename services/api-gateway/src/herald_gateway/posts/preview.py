@@ -6,13 +6,14 @@ The same planner the publishers use to split, so the preview is what gets posted
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from herald_common.platforms import Platform
+from herald_common.post_rules import media_items
 from herald_common.text import plan_post
 from herald_gateway.auth.dependencies import CurrentCaller
+from herald_gateway.openapi import problems
 from herald_gateway.posts.schemas import Override, PublishRequest
-from herald_gateway.posts.validation import media_items
 from herald_gateway.ratelimit import limited
 
 router = APIRouter(prefix="/api/v2", tags=["posts"], dependencies=[Depends(limited("rate_limit_other"))])
@@ -40,11 +41,34 @@ class PlatformPreview(BaseModel):
 
 
 class Preview(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "platforms": [
+                        {
+                            "platform": "twitter",
+                            "valid": True,
+                            "parts": [
+                                {"index": 0, "text": "Hello!", "length": 6, "limit": 280, "media_urls": []}
+                            ],
+                            "violations": [],
+                        }
+                    ]
+                }
+            ]
+        }
+    )
+
     platforms: list[PlatformPreview]
 
 
 @router.post(
-    "/preview", response_model=Preview, summary="What each platform would receive, and what is wrong"
+    "/preview",
+    response_model=Preview,
+    responses=problems(404),
+    operation_id="previewPost",
+    summary="What each platform would receive, and what is wrong",
 )
 async def preview(body: PublishRequest, caller: CurrentCaller) -> Preview:
     caller.business(body.business_id)

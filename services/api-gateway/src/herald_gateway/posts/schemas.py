@@ -6,10 +6,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StrictBool, StrictInt, field_validator
+from pydantic.config import JsonDict
 
 from herald_common.events import LatePolicy
 from herald_common.platforms import Platform
+from herald_gateway.timestamps import LocalOrRfc3339
 
 MAX_CONTENT = 100_000
 
@@ -51,11 +53,13 @@ class PublishRequest(BaseModel):
     )
 
     content: Annotated[str, Field(max_length=MAX_CONTENT)] = ""
-    platforms: Annotated[list[Platform], Field(min_length=1, max_length=4)]
-    business_id: int | None = None
+    platforms: Annotated[
+        list[Platform], Field(min_length=1, max_length=4, json_schema_extra={"uniqueItems": True})
+    ]
+    business_id: StrictInt | None = None
     media_urls: Annotated[list[HttpUrl], Field(max_length=10)] = []
     first_comment: str | None = None
-    thread_numbering: bool = False
+    thread_numbering: StrictBool = False
     overrides: dict[Platform, Override] = {}
 
     @field_validator("platforms")
@@ -87,10 +91,10 @@ class ScheduleRequest(PublishRequest):
         },
     )
 
-    scheduled_for: datetime
+    scheduled_for: LocalOrRfc3339
     timezone: str | None = Field(None, description="IANA name, for a scheduled_for without an offset")
     late_policy: LatePolicy = LatePolicy.PUBLISH
-    grace_seconds: Annotated[int, Field(ge=0, le=7 * 86400)] | None = None
+    grace_seconds: Annotated[StrictInt, Field(ge=0, le=7 * 86400)] | None = None
 
 
 class Links(BaseModel):
@@ -119,7 +123,37 @@ class TargetView(BaseModel):
     next_attempt_at: datetime | None = None
 
 
+_TARGET_EXAMPLE: JsonDict = {
+    "platform": "twitter",
+    "status": "published",
+    "attempts": 1,
+    "platform_post_id": "1790000000000000001",
+    "url": "https://x.com/i/web/status/1790000000000000001",
+    "parts": [
+        {
+            "index": 0,
+            "platform_post_id": "1790000000000000001",
+            "url": "https://x.com/i/web/status/1790000000000000001",
+        }
+    ],
+}
+_POST_EXAMPLE: JsonDict = {
+    "id": "0b6f5c1e-4f1a-4f0e-9a55-2d1f3c9b7a10",
+    "business_id": 1,
+    "status": "published",
+    "content": "Hello!",
+    "scheduled_for": "2030-01-01T09:00:00Z",  # (the document leaves out nulls: no None in examples)
+    "late_policy": "publish",
+    "created_at": "2030-01-01T09:00:00Z",
+    "updated_at": "2030-01-01T09:00:01Z",
+    "platforms": [_TARGET_EXAMPLE],
+    "links": {"self": "/api/v2/posts/0b6f5c1e-4f1a-4f0e-9a55-2d1f3c9b7a10"},
+}
+
+
 class PostView(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_POST_EXAMPLE]})
+
     id: str
     business_id: int
     status: PostStatus
@@ -134,6 +168,21 @@ class PostView(BaseModel):
 
 
 class PostAccepted(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "0b6f5c1e-4f1a-4f0e-9a55-2d1f3c9b7a10",
+                    "status": "scheduled",
+                    "business_id": 1,
+                    "scheduled_for": "2030-01-01T09:00:00Z",
+                    "platforms": ["twitter"],
+                    "links": {"self": "/api/v2/posts/0b6f5c1e-4f1a-4f0e-9a55-2d1f3c9b7a10"},
+                }
+            ]
+        }
+    )
+
     id: str
     status: PostStatus
     business_id: int
@@ -143,11 +192,31 @@ class PostAccepted(BaseModel):
 
 
 class PostPage(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"items": [_POST_EXAMPLE], "next_cursor": "WyIyMDMwLTAxLTAxVDA5OjAwOjAwKzAwOjAwIiwiMGI2ZiJd"}
+            ]
+        }
+    )
+
     items: list[PostView]
     next_cursor: str | None = None
 
 
 class CancelOutcome(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "0b6f5c1e-4f1a-4f0e-9a55-2d1f3c9b7a10",
+                    "status": "cancelled",
+                    "detail": "the post will not be published",
+                }
+            ]
+        }
+    )
+
     id: str
     status: str = Field(description="cancelled, or cancel_requested when the scheduler has not answered yet")
     detail: str
