@@ -1,0 +1,132 @@
+"""The posts of a chaos run: seeded, each tagged with a marker so every object on the emulator can be
+traced back to its post, created through the gateway's HTTP API and retried until accepted."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+PLATFORMS = ("linkedin", "twitter", "facebook")
+WORDS = [
+    "launch",
+    "notes",
+    "today",
+    "team",
+    "release",
+    "update",
+    "product",
+    "customers",
+    "feedback",
+    "roadmap",
+    "weekly",
+    "digest",
+    "insights",
+    "growth",
+    "design",
+    "engineering",
+    "quality",
+    "reliability",
+    "delivery",
+    "schedule",
+    "community",
+    "events",
+]
+
+
+@dataclass
+class PlannedPost:
+    index: int
+    marker: str
+    content: str
+    platforms: list[str]
+    due_in_s: float | None  # None: publish now
+    submit_at_s: float
+    long: bool
+    post_id: str | None = None
+    expected_parts: dict[str, int] = field(default_factory=dict)
+    refused: str | None = None  # a 4xx answer: the harness sent something invalid
+
+
+def marker_for(run_id: str, index: int) -> str:
+    # Letters and digits only: LinkedIn cuts "little text" at reserved characters like [ ] ( ).
+    return f"chaos{run_id}p{index:05d}"
+
+
+def plan_posts(
+    rng: random.Random, run_id: str, count: int, submit_s: float, due_within_s: float
+) -> list[PlannedPost]:
+    posts = []
+    for i in range(count):
+        long = rng.random() < 0.2
+        words = rng.choices(WORDS, k=rng.randint(90, 120) if long else rng.randint(5, 20))
+        marker = marker_for(run_id, i)
+        submit_at = rng.uniform(0, submit_s)
+        scheduled = rng.random() < 0.5
+        posts.append(
+            PlannedPost(
+                index=i,
+                marker=marker,
+                content=f"{marker} " + " ".join(words) + ".",
+                platforms=rng.sample(PLATFORMS, rng.randint(1, 3)),
+                # Due within the window, never before it was submitted.
+                due_in_s=rng.uniform(max(5.0, 0.0), max(6.0, due_within_s - submit_at))
+                if scheduled
+                else None,
+                submit_at_s=submit_at,
+                long=long,
+            )
+        )
+    return sorted(posts, key=lambda p: p.submit_at_s)
+
+
+def body_of(post: PlannedPost) -> dict[str, Any]:
+    body: dict[str, Any] = {"content": post.content, "platforms": post.platforms, "business_id": 1}
+    if post.due_in_s is not None:
+        due = datetime.now(UTC) + timedelta(seconds=post.due_in_s)
+        body["scheduled_for"] = due.isoformat()
+    return body
+
+
+async def expected_parts(api: httpx.AsyncClient, post: PlannedPost) -> dict[str, int]:
+    """How many parts each platform should show: the gateway's own preview of the text."""
+    answer = await _retrying(
+        lambda: api.post("/api/v2/preview", json={"content": post.content, "platforms": post.platforms})
+    )
+    answer.raise_for_status()
+    return {p["platform"]: len(p["parts"]) for p in answer.json()["platforms"]}
+
+
+async def submit(api: httpx.AsyncClient, post: PlannedPost, run_id: str, deadline: float) -> None:
+    """Creates the post; retried with the same Idempotency-Key through gateway crashes and outages,
+    so a request whose answer was lost is answered with the post it created."""
+    post.expected_parts = await expected_parts(api, post)
+    path = "/api/v2/schedule" if post.due_in_s is not None else "/api/v2/publish"
+    body = body_of(post)
+    headers = {"Idempotency-Key": f"chaos-{run_id}-{post.index}"}
+    answer = await _retrying(lambda: api.post(path, json=body, headers=headers), deadline)
+    if answer.status_code == 202:
+        post.post_id = answer.json()["id"]
+    else:
+        post.refused = f"{answer.status_code} {answer.text[:300]}"
+
+
+async def _retrying(call: Any, deadline: float | None = None) -> httpx.Response:
+    loop = asyncio.get_running_loop()
+    deadline = deadline or loop.time() + 300
+    delay = 0.2
+    while True:
+        try:
+            answer: httpx.Response = await call()
+            if answer.status_code < 500 and answer.status_code != 429:
+                return answer
+        except httpx.HTTPError:
+            pass
+        if loop.time() > deadline:
+            raise TimeoutError("the gateway did not answer in time")
+        await asyncio.sleep(delay)
+        delay = min(delay * 1.5, 2.0)
