@@ -73,6 +73,7 @@ class Outcome:
             ("wrong-status", v.wrong_status),
             ("refused", v.refused),
             ("unaccounted", v.unaccounted),
+            ("accepted, retry refused", v.replay_refused),
         ):
             if items:
                 lines += ["", f"{title} ({len(items)}):"] + [f"  {i}" for i in items[:25]]

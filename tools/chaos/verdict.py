@@ -31,6 +31,8 @@ class Verdict:
     wrong_status: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     unaccounted: list[str] = field(default_factory=list)
+    expired: int = 0
+    replay_refused: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -54,6 +56,8 @@ class Verdict:
             "wrong-status": len(self.wrong_status),
             "refused": len(self.refused),
             "unaccounted objects": len(self.unaccounted),
+            "never accepted (due passed while the gateway was down)": self.expired,
+            "accepted, retry refused 422": len(self.replay_refused),
         }
 
 
@@ -61,6 +65,11 @@ def judge(posts: list[PlannedPost], statuses: dict[str, dict[str, Any]], held: H
     v = Verdict()
     requested: set[tuple[str, str]] = set()
     for post in posts:
+        if post.expired:
+            v.expired += 1
+            continue
+        if post.replay_refused:
+            v.replay_refused.append(f"{post.marker} ({post.post_id}): accepted, its retry answered 422")
         if post.refused:
             v.refused.append(f"{post.marker}: {post.refused}")
             continue

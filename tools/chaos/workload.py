@@ -50,6 +50,8 @@ class PlannedPost:
     post_id: str | None = None
     expected_parts: dict[str, int] = field(default_factory=dict)
     refused: str | None = None  # a 4xx answer: the harness sent something invalid
+    expired: bool = False  # never accepted: the gateway was down until its due time had passed
+    replay_refused: bool = False  # accepted, but a retry of the same request was refused
 
 
 def marker_for(run_id: str, index: int) -> str:
@@ -111,8 +113,30 @@ async def submit(api: httpx.AsyncClient, post: PlannedPost, run_id: str, deadlin
     answer = await _retrying(lambda: api.post(path, json=body, headers=headers), deadline)
     if answer.status_code == 202:
         post.post_id = answer.json()["id"]
-    else:
-        post.refused = f"{answer.status_code} {answer.text[:300]}"
+        return
+    if answer.status_code == 422 and post.due_in_s is not None and "in the past" in answer.text:
+        # The gateway was down until the due time passed. A replay of an accepted request is checked
+        # for its time before its key, so look for the post before concluding it was never taken.
+        post.post_id = await find_scheduled(api, post, body["scheduled_for"])
+        if post.post_id is None:
+            post.expired = True
+            return
+        post.replay_refused = True
+        return
+    post.refused = f"{answer.status_code} {answer.text[:300]}"
+
+
+async def find_scheduled(api: httpx.AsyncClient, post: PlannedPost, due: str) -> str | None:
+    when = datetime.fromisoformat(due)
+    window: dict[str, str | int] = {
+        "business_id": 1,
+        "from": (when - timedelta(milliseconds=1)).isoformat(),
+        "to": (when + timedelta(milliseconds=1)).isoformat(),
+        "limit": 200,
+    }
+    answer = await _retrying(lambda: api.get("/api/v2/scheduled", params=window))
+    answer.raise_for_status()
+    return next((i["id"] for i in answer.json()["items"] if i["content"].startswith(post.marker)), None)
 
 
 async def _retrying(call: Any, deadline: float | None = None) -> httpx.Response:

@@ -1,0 +1,36 @@
+"""A small chaos run inside `make test`: the same code as `make chaos`, fewer posts and crashes.
+
+Every service is SIGKILLed and restarted, Kafka and PostgreSQL crash once, Redis restarts, the
+platforms lose answers after creating; every accepted post must reach each platform exactly once.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tools" / "chaos"))
+
+from run import Options, run_chaos  # noqa: E402
+from target import Target  # noqa: E402
+
+pytestmark = [pytest.mark.e2e, pytest.mark.infra]
+
+
+@pytest.mark.timeout(600)
+async def test_every_accepted_post_reaches_each_platform_exactly_once_through_crashes(
+    kafka_bootstrap: str, redis_url: str
+) -> None:
+    target = Target.from_environment()
+    # Services left by other tests run with other settings: the run starts its own and stops them.
+    await target.stack("down", "--services-only")
+    options = Options(posts=240, chaos_seconds=35, kills_per_service=1, due_within_s=40, seed=None)
+    outcome = await run_chaos(target, options)
+    report = outcome.report()
+    print(report)
+    assert outcome.plan.service_kills >= 5
+    assert outcome.verdict.accepted > 0
+    assert outcome.verdict.ok, report
