@@ -28,7 +28,7 @@ from emulator import clear_faults, holdings, prepare
 from faults import FaultPlan, FaultRunner, plan_faults
 from target import Target
 from verdict import FINAL, Verdict, judge
-from workload import PlannedPost, plan_posts, submit
+from workload import ANSWERS, PlannedPost, plan_posts, submit
 
 SETTLE_BOUND_S = 120.0  # every accepted post must be final this long after the last fault
 
@@ -52,6 +52,7 @@ class Outcome:
     verdict: Verdict
     plan: FaultPlan
     timings: dict[str, float] = field(default_factory=dict)
+    answers: str = ""
 
     def report(self) -> str:
         v = self.verdict
@@ -64,6 +65,7 @@ class Outcome:
         ]
         platform = [e for e in self.plan.events if e.kind == "platform"]
         lines.append(f"  + {len(platform)} platform faults injected (drop_after_create, 5xx, 429) on creates")
+        lines += ["", "gateway answers (creates and previews, retries included): " + self.answers]
         lines += ["", "timings:"] + [f"  {k}: {val:.1f}s" for k, val in self.timings.items()]
         lines += ["", "result:"] + [f"  {k:<20} {n}" for k, n in v.summary().items()]
         for title, items in (
@@ -151,7 +153,9 @@ async def _drive(
         await asyncio.sleep(3)  # a late duplicate, if any, lands now
         held = await holdings(emulator, f"chaos{run_id}p")
     verdict = judge(posts, statuses, held)
-    return Outcome(seed, options, verdict, plan, timings)
+    answers = ", ".join(f"{k}: {n}" for k, n in sorted(ANSWERS.items()))
+    ANSWERS.clear()
+    return Outcome(seed, options, verdict, plan, timings, answers)
 
 
 async def _wait_final(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,6 +13,8 @@ from typing import Any
 import httpx
 
 PLATFORMS = ("linkedin", "twitter", "facebook")
+# Every answer the gateway gave to a create (or the error instead of one), for the report.
+ANSWERS: Counter[str] = Counter()
 WORDS = [
     "launch",
     "notes",
@@ -146,10 +149,11 @@ async def _retrying(call: Any, deadline: float | None = None) -> httpx.Response:
     while True:
         try:
             answer: httpx.Response = await call()
+            ANSWERS[str(answer.status_code)] += 1
             if answer.status_code < 500 and answer.status_code != 429:
                 return answer
-        except httpx.HTTPError:
-            pass
+        except httpx.HTTPError as exc:
+            ANSWERS[type(exc).__name__] += 1
         if loop.time() > deadline:
             raise TimeoutError("the gateway did not answer in time")
         await asyncio.sleep(delay)
