@@ -144,6 +144,16 @@ class Requests:
             topics.POST_REQUESTS, value, key=key, headers=list(headers.items())
         )
 
+    async def send_result(self, event: Event) -> None:
+        """A result on the lifecycle topic, as a publisher says it."""
+        record = encode(event, source="/herald/publisher-test")
+        await self._producer.send_and_wait(
+            record.topic,
+            record.value,
+            key=record.key,
+            headers=[(k, v.encode()) for k, v in record.headers.items()],
+        )
+
 
 def post(post_id: str, *platforms: Platform, at: datetime | None = None, **kw: Any) -> PostRequested:
     return PostRequested(
@@ -162,12 +172,12 @@ def in_seconds(seconds: float) -> datetime:
     return utcnow() + timedelta(seconds=seconds)
 
 
-async def _commit_at_end(bootstrap: str, group: str) -> None:
-    """A new group would start at `earliest` and replay every request ever produced: start it at the end."""
+async def _commit_at_end(bootstrap: str, group: str, topic: str = topics.POST_REQUESTS) -> None:
+    """A new group would start at `earliest` and replay every record ever produced: start it at the end."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
     await consumer.start()
     try:
-        parts = await partitions(bootstrap, [topics.POST_REQUESTS])
+        parts = await partitions(bootstrap, [topic])
         consumer.assign(parts)
         await consumer.commit(dict(await consumer.end_offsets(parts)))
     finally:
@@ -177,12 +187,14 @@ async def _commit_at_end(bootstrap: str, group: str) -> None:
 @pytest.fixture
 async def settings(fresh_database: str, kafka_bootstrap: str) -> Settings:
     await ensure_topics(kafka_bootstrap, partitions=6)
-    group = unique("scheduler-test")
+    group, results_group = unique("scheduler-test"), unique("scheduler-results-test")
     await _commit_at_end(kafka_bootstrap, group)
+    await _commit_at_end(kafka_bootstrap, results_group, topics.POST_LIFECYCLE)
     return Settings(
         database_url=fresh_database,
         kafka_bootstrap_servers=kafka_bootstrap,
         scheduler_consumer_group=group,
+        scheduler_results_consumer_group=results_group,
         scheduler_owner_id=unique("test-replica"),
         scheduler_sweep_interval_seconds=0.25,
         scheduler_pending_gauge_interval_seconds=1.0,

@@ -52,6 +52,8 @@ def create_service_app(
                 try:
                     yield
                 finally:
+                    for stop_taking in infra.before_broker_stop:
+                        await stop_taking()
                     if broker is not None:
                         await broker.stop()
 

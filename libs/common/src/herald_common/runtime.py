@@ -40,6 +40,9 @@ class Infra:
     redis: Redis | None = None
     broker: KafkaBroker | None = None
     extra_checks: dict[str, ReadinessCheck] = field(default_factory=dict)
+    # Run at shutdown before the broker stops: subscribers that handle records in the background
+    # stop taking new ones, let those in flight finish and commit them.
+    before_broker_stop: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def readiness_checks(self) -> Mapping[str, ReadinessCheck]:
         checks: dict[str, ReadinessCheck] = {}

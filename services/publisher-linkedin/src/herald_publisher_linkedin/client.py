@@ -18,6 +18,7 @@ from herald_common.publishing.http import call, json_or_empty
 from herald_common.publishing.media import fetch_all
 from herald_common.publishing.outcomes import CreatedObject, PermanentError, RetryableError
 from herald_common.publishing.parts import split_text
+from herald_common.publishing.search import MAX_PAGES, PAGE_SIZE, inconclusive
 from herald_common.text import escape_little_text
 from herald_publisher_linkedin.errors import post_url, raise_for
 from herald_publisher_linkedin.images import upload_image
@@ -140,6 +141,42 @@ class LinkedInClient:
         author = _author(part.account)
         headers = self._headers(part.account)
         if part.kind == "post":
+            return await self._find_post(part, author, headers, since)
+        root = part.root or part.parent
+        assert root is not None
+        wanted = (escape_little_text(part.text), part.text)
+        start = 0
+        for _ in range(MAX_PAGES):
+            response = await call(
+                self.http,
+                "GET",
+                f"{self.base}/rest/socialActions/{quote(root.platform_post_id, safe='')}/comments",
+                platform="linkedin",
+                operation="find_comment",
+                headers=headers,
+                params={"start": start, "count": PAGE_SIZE},
+            )
+            if response.status_code == 404:
+                return None
+            raise_for(response)
+            body = json_or_empty(response)
+            elements = body.get("elements", [])
+            for el in elements:
+                if (el.get("message") or {}).get("text") in wanted and el.get("actor") in (author, None):
+                    urn = str(el.get("commentUrn") or el.get("$URN") or el.get("id"))
+                    return CreatedObject(urn, _comment_url(root, urn))
+            if _last_page(body, start):
+                return None
+            start += len(elements)
+        raise inconclusive("LinkedIn", MAX_PAGES)
+
+    async def _find_post(
+        self, part: PartRequest, author: str, headers: dict[str, str], since: datetime
+    ) -> CreatedObject | None:
+        """Page through the author's posts, newest first, back to `since`."""
+        wanted = (escape_little_text(part.text), part.text)
+        start = 0
+        for _ in range(MAX_PAGES):
             response = await call(
                 self.http,
                 "GET",
@@ -147,34 +184,40 @@ class LinkedInClient:
                 platform="linkedin",
                 operation="find_post",
                 headers=headers,
-                params={"q": "author", "author": author, "count": 50},
+                params={
+                    "q": "author",
+                    "author": author,
+                    "count": PAGE_SIZE,
+                    "start": start,
+                    "sortBy": "LAST_MODIFIED",
+                },
             )
             raise_for(response)
-            wanted = (escape_little_text(part.text), part.text)
-            for el in json_or_empty(response).get("elements", []):
-                created = datetime.fromtimestamp(el.get("createdAt", 0) / 1000, UTC)
-                if el.get("commentary") in wanted and created >= since:
+            body = json_or_empty(response)
+            elements = body.get("elements", [])
+            for el in elements:
+                if el.get("commentary") in wanted and _millis(el.get("createdAt")) >= since:
                     return CreatedObject(el["id"], post_url(el["id"]))
-            return None
-        root = part.root or part.parent
-        assert root is not None
-        response = await call(
-            self.http,
-            "GET",
-            f"{self.base}/rest/socialActions/{quote(root.platform_post_id, safe='')}/comments",
-            platform="linkedin",
-            operation="find_comment",
-            headers=headers,
-        )
-        if response.status_code == 404:
-            return None
-        raise_for(response)
-        wanted = (escape_little_text(part.text), part.text)
-        for el in json_or_empty(response).get("elements", []):
-            if (el.get("message") or {}).get("text") in wanted and el.get("actor") in (author, None):
-                urn = str(el.get("commentUrn") or el.get("$URN") or el.get("id"))
-                return CreatedObject(urn, _comment_url(root, urn))
-        return None
+            # Sorted by last modification, which is never before creation: once a page reaches
+            # back past `since`, no later page holds a post created after it.
+            if _last_page(body, start) or any(
+                _millis(el.get("lastModifiedAt", el.get("createdAt"))) < since for el in elements
+            ):
+                return None
+            start += len(elements)
+        raise inconclusive("LinkedIn", MAX_PAGES)
+
+
+def _last_page(body: dict[str, Any], start: int) -> bool:
+    """An empty page ends the collection, and so does reaching `paging.total` when LinkedIn gives
+    it. A short page does not: LinkedIn may return fewer than `count` and still have more."""
+    elements = body.get("elements") or []
+    total = (body.get("paging") or {}).get("total")
+    return not elements or (isinstance(total, int) and start + len(elements) >= total)
+
+
+def _millis(value: Any) -> datetime:
+    return datetime.fromtimestamp(int(value or 0) / 1000, UTC)
 
 
 def _author(account: Account) -> str:

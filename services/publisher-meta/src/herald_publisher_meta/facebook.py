@@ -20,7 +20,7 @@ from herald_common.publishing.media import check_urls
 from herald_common.publishing.outcomes import CreatedObject, RetryableError
 from herald_common.publishing.parts import split_text
 from herald_common.text import find_urls
-from herald_publisher_meta.graph import Graph
+from herald_publisher_meta.graph import Graph, graph_time
 from herald_publisher_meta.settings import Settings
 
 
@@ -89,29 +89,30 @@ class FacebookClient:
         if part.kind != "post":
             parent = part.root or part.parent
             assert parent is not None
-            body = await self.graph.request(
-                "GET",
+            async for comments in self.graph.pages(
                 f"{parent.platform_post_id}/comments",
                 "find_comment",
                 account.access_token,
                 account.account_id,
                 fields="id,message",
-            )
-            for comment in body.get("data") or []:
-                if comment.get("message") == part.text:
-                    return CreatedObject(str(comment["id"]), parent.url)
+            ):
+                for comment in comments:
+                    if comment.get("message") == part.text:
+                        return CreatedObject(str(comment["id"]), parent.url)
             return None
-        body = await self.graph.request(
-            "GET",
+        # `since` bounds the feed to the lost call's window; the pages in between are all read.
+        async for posts in self.graph.pages(
             f"{account.account_id}/feed",
             "find_post",
             account.access_token,
             account.account_id,
             fields="id,message,created_time",
-            limit="100",
-        )
-        for post in body.get("data") or []:
-            created = datetime.fromisoformat(str(post.get("created_time", "")).replace("+0000", "+00:00"))
-            if post.get("message") == part.text and created >= since:
-                return CreatedObject(str(post["id"]), post_url(str(post["id"])))
+            since=str(int(since.timestamp())),
+        ):
+            for post in posts:
+                created = graph_time(post.get("created_time"))
+                if post.get("message") == part.text and created >= since:
+                    return CreatedObject(str(post["id"]), post_url(str(post["id"])))
+            if any(graph_time(post.get("created_time")) < since for post in posts):
+                return None  # newest first: the rest is older still
         return None

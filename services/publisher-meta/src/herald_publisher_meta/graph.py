@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -12,6 +14,7 @@ import httpx
 from herald_common.publishing.budget import Budgets
 from herald_common.publishing.http import call, json_or_empty, server_error
 from herald_common.publishing.outcomes import DuplicateContent, PermanentError, ReauthRequired, RetryableError
+from herald_common.publishing.search import MAX_PAGES, PAGE_SIZE, inconclusive
 
 # Throttling codes (app, user, page, BUC, generic) — transient by nature.
 THROTTLED = {4, 17, 32, 341, 613, 80001, 80002}
@@ -72,6 +75,15 @@ def usage(response: httpx.Response) -> tuple[int, float] | None:
     return percent, minutes
 
 
+def graph_time(value: object) -> datetime:
+    """A Graph timestamp (`2026-11-25T07:11:01+0000`); the epoch when absent or unreadable, so a
+    missing time never passes for a recent one."""
+    try:
+        return datetime.fromisoformat(str(value or "").replace("+0000", "+00:00"))
+    except ValueError:
+        return datetime.fromtimestamp(0, UTC)
+
+
 def regain_seconds(response: httpx.Response) -> float | None:
     """`estimated_time_to_regain_access` (minutes) from the BUC usage header, when present."""
     found = usage(response)
@@ -109,3 +121,19 @@ class Graph:
             )
         raise_for(response, self.label)
         return json_or_empty(response)
+
+    async def pages(
+        self, path: str, operation: str, token: str, account_id: str, **params: str
+    ) -> AsyncIterator[list[dict[str, Any]]]:
+        """Each page of a Graph edge in turn: `limit` per page, then the `after` cursor for as long
+        as Graph names a `next` page. Past MAX_PAGES the search cannot prove absence."""
+        query = {"limit": str(PAGE_SIZE), **params}
+        for _ in range(MAX_PAGES):
+            body = await self.request("GET", path, operation, token, account_id, **query)
+            yield list(body.get("data") or [])
+            paging = body.get("paging") or {}
+            after = (paging.get("cursors") or {}).get("after")
+            if not paging.get("next") or not after:
+                return
+            query["after"] = str(after)
+        raise inconclusive(self.label, MAX_PAGES)

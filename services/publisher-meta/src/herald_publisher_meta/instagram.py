@@ -20,7 +20,7 @@ from herald_common.publishing.client import PartRequest
 from herald_common.publishing.media import check_urls
 from herald_common.publishing.outcomes import CreatedObject, PermanentError, RetryableError
 from herald_common.publishing.parts import split_text
-from herald_publisher_meta.graph import Graph
+from herald_publisher_meta.graph import Graph, graph_time
 from herald_publisher_meta.settings import Settings
 
 QUOTA_RETRY_SECONDS = 3600.0
@@ -142,25 +142,31 @@ class InstagramClient:
             pause = min(pause * 2, self.s.instagram_container_poll_seconds)
 
     async def find(self, part: PartRequest, since: datetime) -> CreatedObject | None:
+        account = part.account
         if part.kind != "post":
             parent = part.root or part.parent
             assert parent is not None
-            body = await self._call(
-                part, "GET", f"{parent.platform_post_id}/comments", "find_comment", fields="id,text"
-            )
-            for comment in body.get("data") or []:
-                if comment.get("text") == part.text:
-                    return CreatedObject(str(comment["id"]), parent.url)
+            async for comments in self.graph.pages(
+                f"{parent.platform_post_id}/comments",
+                "find_comment",
+                account.access_token,
+                account.account_id,
+                fields="id,text",
+            ):
+                for comment in comments:
+                    if comment.get("text") == part.text:
+                        return CreatedObject(str(comment["id"]), parent.url)
             return None
-        body = await self._call(
-            part,
-            "GET",
-            f"{part.account.account_id}/media",
+        async for media in self.graph.pages(
+            f"{account.account_id}/media",
             "find_media",
+            account.access_token,
+            account.account_id,
             fields="id,caption,permalink,timestamp",
-        )
-        for media in body.get("data") or []:
-            created = datetime.fromisoformat(str(media.get("timestamp", "")).replace("+0000", "+00:00"))
-            if media.get("caption") == part.text and created >= since:
-                return CreatedObject(str(media["id"]), media.get("permalink"))
+        ):
+            for item in media:
+                if item.get("caption") == part.text and graph_time(item.get("timestamp")) >= since:
+                    return CreatedObject(str(item["id"]), item.get("permalink"))
+            if any(graph_time(item.get("timestamp")) < since for item in media):
+                return None  # newest first: the rest is older still
         return None

@@ -4,7 +4,7 @@ lost answer. OAuth 2.0 user tokens or OAuth 1.0a signing, whichever the account 
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -18,6 +18,7 @@ from herald_common.publishing.http import call, json_or_empty
 from herald_common.publishing.media import fetch_all
 from herald_common.publishing.outcomes import CreatedObject, RetryableError
 from herald_common.publishing.parts import split_text
+from herald_common.publishing.search import MAX_PAGES, PAGE_SIZE, inconclusive
 from herald_publisher_twitter import media as x_media
 from herald_publisher_twitter import oauth1
 from herald_publisher_twitter.errors import raise_for, remaining_from, tweet_url
@@ -137,23 +138,26 @@ class XClient:
         return CreatedObject(tweet_id, tweet_url(tweet_id))
 
     async def find(self, part: PartRequest, since: datetime) -> CreatedObject | None:
+        """Page through the user's timeline (replies included), newest first, from now back to
+        `since`: `start_time` makes X stop there, `next_token` walks the pages in between."""
         user = await self._user_id(part.account)
-        params = {"max_results": "100", "tweet.fields": "created_at,referenced_tweets"}
-        answer = await self._send(part.account, "GET", f"/2/users/{user}/tweets", "find_tweet", form=params)
-        for tweet in answer.get("data") or []:
-            if tweet.get("text") != part.text:
-                continue
-            if part.parent is not None:
-                replied = {
-                    r.get("id") for r in tweet.get("referenced_tweets") or [] if r.get("type") == "replied_to"
-                }
-                if part.parent.platform_post_id not in replied:
-                    continue
-            created = tweet.get("created_at")
-            if created and datetime.fromisoformat(created.replace("Z", "+00:00")) < since:
-                continue
-            return CreatedObject(str(tweet["id"]), tweet_url(str(tweet["id"])))
-        return None
+        params = {
+            "max_results": str(PAGE_SIZE),
+            "tweet.fields": "created_at,referenced_tweets",
+            "start_time": since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+        for _ in range(MAX_PAGES):
+            answer = await self._send(
+                part.account, "GET", f"/2/users/{user}/tweets", "find_tweet", form=params
+            )
+            for tweet in answer.get("data") or []:
+                if _is_part(tweet, part, since):
+                    return CreatedObject(str(tweet["id"]), tweet_url(str(tweet["id"])))
+            token = (answer.get("meta") or {}).get("next_token")
+            if not token:
+                return None
+            params["pagination_token"] = str(token)
+        raise inconclusive("X", MAX_PAGES)
 
     async def _user_id(self, account: Account) -> str:
         if account.account_id:
@@ -172,3 +176,16 @@ class XClient:
             raise_for(response)
             self._user_ids[key] = str(json_or_empty(response)["data"]["id"])
         return self._user_ids[key]
+
+
+def _is_part(tweet: dict[str, Any], part: PartRequest, since: datetime) -> bool:
+    """The tweet has the part's text, replies to the part's parent (for a continuation), and is
+    no older than `since`."""
+    if tweet.get("text") != part.text:
+        return False
+    if part.parent is not None:
+        replied = {r.get("id") for r in tweet.get("referenced_tweets") or [] if r.get("type") == "replied_to"}
+        if part.parent.platform_post_id not in replied:
+            return False
+    created = tweet.get("created_at")
+    return not created or datetime.fromisoformat(created.replace("Z", "+00:00")) >= since

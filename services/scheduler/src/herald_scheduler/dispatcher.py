@@ -30,7 +30,13 @@ log = get_logger(__name__)
 
 class Dispatcher:
     def __init__(
-        self, pool: Any, emitter: Emitter, terms: LeaseTerms, max_inflight: int, finish_interval: float
+        self,
+        pool: Any,
+        emitter: Emitter,
+        terms: LeaseTerms,
+        max_inflight: int,
+        finish_interval: float,
+        answer_timeout: float,
     ) -> None:
         self._emitter = emitter
         self._terms = terms
@@ -38,7 +44,7 @@ class Dispatcher:
         self._inflight: set[asyncio.Task[None]] = set()
         self.producing: set[tuple[str, str]] = set()
         """Keys past the CAS that this replica has not marked sent yet."""
-        self._finisher = Finisher(pool, emitter, finish_interval, self.producing)
+        self._finisher = Finisher(pool, emitter, finish_interval, self.producing, answer_timeout)
         self._cas_conn = HeldConnection(pool)
 
     def start(self) -> None:

@@ -41,6 +41,7 @@ class EngineConfig:
     finish_interval: float = 0.02
     gauge_interval: float = 15.0
     drain_timeout: float = 10.0
+    answer_timeout: float = 90.0
 
 
 class Engine:
@@ -49,7 +50,12 @@ class Engine:
         self._pool = pool
         self._config = config
         self._heap = TimerHeap()
-        self._dispatcher = Dispatcher(pool, emitter, terms, config.max_inflight, config.finish_interval)
+        self._dispatcher = Dispatcher(
+            pool, emitter, terms, config.max_inflight, config.finish_interval, config.answer_timeout
+        )
+        self._held: dict[str, int] = {}
+        """Post id -> cancels of it being handled right now; their due rows wait (see `hold`)."""
+        self._parked: dict[str, list[Schedule]] = {}
         self._wake_fire = asyncio.Event()
         self._wake_sweep = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -83,6 +89,35 @@ class Engine:
         for row in rows:
             self._heap.push(encode(row))
         self._wake_fire.set()
+
+    def hold(self, post_ids: Iterable[str]) -> None:
+        """Cancels of these posts have just arrived: none of their rows is fired until `release`. Called
+        at receipt, before any await, so a cancel that arrives before the due instant always beats this
+        replica's fire; the cancel's transaction then flips the rows and the CAS finds them cancelled."""
+        for post_id in post_ids:
+            self._held[post_id] = self._held.get(post_id, 0) + 1
+
+    def release(self, post_ids: Iterable[str]) -> None:
+        """The cancels are decided (committed or failed): parked rows go back to the heap, where the CAS
+        decides them (cancelled rows lose it; a row a failed cancel left leased fires, late)."""
+        for post_id in post_ids:
+            left = self._held.get(post_id, 0) - 1
+            if left > 0:
+                self._held[post_id] = left
+                continue
+            self._held.pop(post_id, None)
+            for row in self._parked.pop(post_id, ()):
+                self._heap.push(row)
+        self._wake_fire.set()
+
+    def _park_held(self, batch: list[Schedule]) -> list[Schedule]:
+        free = []
+        for row in batch:
+            if row.post_id in self._held:
+                self._parked.setdefault(row.post_id, []).append(row)
+            else:
+                free.append(row)
+        return free
 
     async def _arm_from_db(self, rows: list[Any]) -> None:
         """Rows a sweep leased: encoded a chunk at a time, yielding in between, so that encoding
@@ -125,6 +160,8 @@ class Engine:
         while True:
             self._wake_fire.clear()
             batch = heap.pop_due(time.time(), fire_batch)
+            if batch and self._held:
+                batch = self._park_held(batch)
             if batch:
                 try:
                     await self._dispatcher.fire(batch)

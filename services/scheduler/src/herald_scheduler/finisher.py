@@ -12,7 +12,7 @@ a re-drive, never a missed event. The compare-and-set and the claims stay synchr
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from herald_common.logs import get_logger
@@ -28,8 +28,11 @@ ENCODE_CHUNK = 64
 
 
 class Finisher:
-    def __init__(self, pool: Any, emitter: Emitter, interval: float, producing: set[Key]) -> None:
+    def __init__(
+        self, pool: Any, emitter: Emitter, interval: float, producing: set[Key], answer_timeout: float
+    ) -> None:
         self._conn = HeldConnection(pool)
+        self._answer_timeout = timedelta(seconds=answer_timeout)
         self._emitter = emitter
         self._interval = interval
         self._producing = producing
@@ -86,7 +89,7 @@ class Finisher:
             rows = self._to_mark
             async with self._conn.use() as conn, conn.transaction():
                 await repo.relax_commit(conn)
-                await repo.mark_sent(conn, rows)
+                await repo.mark_sent(conn, rows, datetime.now(UTC) + self._answer_timeout)
             self._to_mark = []
             self._producing.difference_update(r.key for r in rows)
 

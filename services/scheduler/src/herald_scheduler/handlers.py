@@ -1,4 +1,5 @@
-"""The POST_REQUESTS consumer: parse, dead-letter what cannot be handled, delegate, answer.
+"""The scheduler's consumers. POST_REQUESTS: parse, dead-letter what cannot be handled, delegate,
+answer. POST_LIFECYCLE: the publishers' results, for the watchdog (see register_results).
 
 A batch subscriber with manual-after-processing commit (AckPolicy.ACK): the offsets of a batch
 are committed only after its transaction committed, so a crash redelivers the batch and the
@@ -28,6 +29,7 @@ from herald_common.events import (
 )
 from herald_common.kafka.deadletter import dead_letter
 from herald_common.kafka.tracing import batch_record_traceparent
+from herald_scheduler import results
 from herald_scheduler.emitter import Emitter
 from herald_scheduler.engine import Engine
 from herald_scheduler.service import Request, SchedulingService
@@ -63,6 +65,44 @@ def decode_batch(msg: StreamMessage[Any]) -> list[Envelope[Any] | Rejected]:
     return out
 
 
+class RequestIntake:
+    """One batch of decoded requests: one transaction, then arm, then answer. What the subscriber
+    calls, and what the cancel/fire race tests drive directly to know when a request arrived."""
+
+    def __init__(
+        self,
+        pool: Any,
+        service: SchedulingService,
+        engine: Engine,
+        emitter: Emitter,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._pool, self._service, self._engine, self._emitter = pool, service, engine, emitter
+        self._clock = clock
+
+    async def handle(self, envelopes: list[Envelope[Any]]) -> None:
+        requests: list[Request] = []
+        traces: dict[str, str] = {}  # post id -> the trace its schedule rows continue
+        for envelope in envelopes:
+            requests.append(envelope.data)
+            if isinstance(envelope.data, PostRequested) and (
+                traceparent := batch_record_traceparent(envelope)
+            ):
+                traces[envelope.data.post_id] = traceparent
+        if not requests:
+            return
+        cancels = [r.post_id for r in requests if isinstance(r, PostCancelRequested)]
+        self._engine.hold(cancels)  # at receipt, before any await: see Engine.hold
+        try:
+            async with self._pool.acquire() as conn, conn.transaction():
+                outcome = await self._service.handle(conn, requests, self._clock(), traces)
+        finally:
+            self._engine.release(cancels)
+        # Committed: arm first (an immediate post fires within milliseconds), then answer.
+        self._engine.arm(outcome.armed)
+        await self._emitter.send_all(outcome.records)
+
+
 def register(
     broker: KafkaBroker,
     pool: Any,
@@ -73,6 +113,8 @@ def register(
     batch_size: int,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> None:
+    intake = RequestIntake(pool, service, engine, emitter, clock)
+
     @broker.subscriber(
         topics.POST_REQUESTS,
         group_id=group_id,
@@ -84,21 +126,47 @@ def register(
         decoder=decode_batch,
     )
     async def on_requests(items: list[Envelope[Any] | Rejected]) -> None:
-        requests: list[Request] = []
-        traces: dict[str, str] = {}  # post id -> the trace its schedule rows continue
+        envelopes: list[Envelope[Any]] = []
         for item in items:
             if isinstance(item, Rejected):
                 headers = {k: v.decode(errors="replace") for k, v in item.record.headers}
                 shim = _RecordAsMessage(item.record, item.record.value, headers)
                 await dead_letter(broker, cast(StreamMessage[Any], shim), item.reason, kind="malformed")
             else:
-                requests.append(item.data)
-                if isinstance(item.data, PostRequested) and (traceparent := batch_record_traceparent(item)):
-                    traces[item.data.post_id] = traceparent
-        if not requests:
-            return
-        async with pool.acquire() as conn, conn.transaction():
-            outcome = await service.handle(conn, requests, clock(), traces)
-        # Committed: arm first (an immediate post fires within milliseconds), then answer.
-        engine.arm(outcome.armed)
-        await emitter.send_all(outcome.records)
+                envelopes.append(item)
+        await intake.handle(envelopes)
+
+
+def decode_results(msg: StreamMessage[Any]) -> list[Envelope[Any]]:
+    """The publishers' results in a batch of lifecycle records. Anything else, and records that do not
+    decode, are skipped: the status store's consumer of this topic dead-letters the malformed ones."""
+    out: list[Envelope[Any]] = []
+    for record in msg.raw_message:
+        try:
+            envelope = decode(record.value, record.headers)
+        except MalformedEvent:
+            continue
+        if results.is_result(envelope):
+            out.append(envelope)
+    return out
+
+
+def register_results(broker: KafkaBroker, pool: Any, group_id: str, batch_size: int) -> None:
+    """The watchdog's intake of results. Commit rule: NACK_ON_ERROR, never auto-commit: the batch's
+    offsets are committed after its transaction committed; on an error the consumer seeks back and
+    the batch comes again. Settling is idempotent, so a batch handled twice changes nothing."""
+
+    @broker.subscriber(
+        topics.POST_LIFECYCLE,
+        group_id=group_id,
+        batch=True,
+        max_records=batch_size,
+        batch_timeout_ms=100,
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        decoder=decode_results,
+    )
+    async def on_results(envelopes: list[Envelope[Any]]) -> None:
+        if envelopes:
+            async with pool.acquire() as conn, conn.transaction():
+                await results.settle(conn, envelopes)

@@ -23,6 +23,7 @@ from herald_scheduler.engine import Engine, EngineConfig
 from herald_scheduler.model import LeaseTerms
 from herald_scheduler.service import SchedulingService
 from herald_scheduler.settings import Settings
+from herald_scheduler.watchdog import Watchdog, WatchdogConfig
 
 SCHEMA = "scheduler"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -54,8 +55,19 @@ def build_engine(settings: Settings, pool: object, emitter: Emitter, owner: str)
         finish_interval=settings.scheduler_finish_interval_seconds,
         gauge_interval=settings.scheduler_pending_gauge_interval_seconds,
         drain_timeout=settings.shutdown_grace_seconds,
+        answer_timeout=settings.answer_timeout_seconds,
     )
     return Engine(pool, emitter, terms, config)
+
+
+def build_watchdog(settings: Settings, pool: object, emitter: Emitter) -> Watchdog:
+    config = WatchdogConfig(
+        answer_timeout=settings.answer_timeout_seconds,
+        max_redrives=settings.scheduler_max_redrives,
+        interval=settings.scheduler_watchdog_interval_seconds,
+        batch=settings.scheduler_watchdog_batch_size,
+    )
+    return Watchdog(pool, emitter, config)
 
 
 def scheduler_components(settings: Settings) -> Components:
@@ -77,12 +89,22 @@ def scheduler_components(settings: Settings) -> Components:
             settings.scheduler_consumer_group,
             settings.scheduler_intake_batch_size,
         )
+        handlers.register_results(
+            infra.broker,
+            infra.pool,
+            settings.scheduler_results_consumer_group,
+            settings.scheduler_intake_batch_size,
+        )
+        watchdog = build_watchdog(settings, infra.pool, emitter)
         app.state.engine = engine
+        app.state.watchdog = watchdog
         quiet_garbage_collector()
         await engine.start()
+        watchdog.start()
         try:
             yield
         finally:  # the broker has stopped consuming by now: stop firing, hand back the leases
+            await watchdog.stop()
             await engine.stop()
             await emitter.stop()
 

@@ -15,6 +15,7 @@ from herald_common.events import (
     PostDispatched,
     PostDue,
     PostMissed,
+    PostPublishFailed,
     PostRetryScheduled,
     PostScheduled,
     PostTarget,
@@ -127,3 +128,18 @@ def retry_scheduled(row: Schedule, reason: str, now: datetime) -> KafkaRecord:
         reason=reason,
     )
     return _record(event, f"retry-scheduled:{row.post_id}:{row.platform}:{row.attempt}")
+
+
+def unanswered(row: Schedule, redrives: int, wait_seconds: float, now: datetime) -> KafkaRecord:
+    """The watchdog gives up on an attempt whose due event was sent 1 + `redrives` times unanswered."""
+    event = PostPublishFailed(
+        post_id=row.post_id,
+        business_id=row.business_id,
+        occurred_at=now,
+        platform=Platform(row.platform),
+        attempt=row.attempt,
+        reason=f"no result came from the {row.platform} publisher after {redrives} re-drives of its due"
+        f" event (attempt {row.attempt}, {wait_seconds:g} s allowed each time)",
+        error_code="no_result",
+    )
+    return _record(event, f"unanswered:{row.post_id}:{row.platform}:{row.attempt}")

@@ -18,3 +18,21 @@ LATENESS = Histogram(
 CANCELS = Counter("herald_scheduler_cancels_total", "Cancel requests answered, by outcome", ["outcome"])
 MISSED = Counter("herald_scheduler_missed_total", "Schedules given up as missed (late_policy=skip)")
 HEAP_SIZE = Gauge("herald_scheduler_timer_heap_size", "Rows this replica holds leased in memory")
+REDRIVES = Counter(
+    "herald_scheduler_redrives_total",
+    "Due events produced again (same event id) because no result came within the bound",
+    ["platform"],
+)
+UNANSWERED_FAILURES = Counter(
+    "herald_scheduler_unanswered_failures_total",
+    "Targets failed by the watchdog: no result after the last allowed re-drive",
+    ["platform"],
+)
+STUCK_TARGETS = Gauge(
+    "herald_scheduler_stuck_targets",
+    "Sent due events whose result is overdue or that were re-driven and are still unanswered",
+)
+RESULTS_SETTLED = Counter(
+    "herald_scheduler_results_settled_total",
+    "Sent due events whose result (published, failed, missed) the watchdog has seen",
+)

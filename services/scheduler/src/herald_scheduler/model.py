@@ -18,6 +18,8 @@ class State(StrEnum):
     LEASED = "leased"
     FIRING = "firing"
     SENT = "sent"
+    ANSWERED = "answered"
+    FAILED = "failed"
     CANCELLED = "cancelled"
     MISSED = "missed"
 

@@ -111,45 +111,65 @@ async def posts_with_cancelled_rows(conn: Conn, post_ids: Sequence[str]) -> set[
     return {r["post_id"] for r in rows}
 
 
-async def previous_cancel_answer(conn: Conn, request_id: str) -> Any:
-    return await conn.fetchrow(
-        "SELECT outcome, platforms, reason FROM cancellations WHERE request_id = $1", request_id
+async def previous_cancel_answers(conn: Conn, request_ids: Sequence[str]) -> dict[str, Any]:
+    """request id -> (outcome, platforms, reason) of cancels answered before (redelivered requests)."""
+    rows = await conn.fetch(
+        "SELECT request_id, outcome, platforms, reason FROM cancellations WHERE request_id = ANY($1::text[])",
+        list(request_ids),
+    )
+    return {r["request_id"]: r for r in rows}
+
+
+async def lock_open_rows(conn: Conn, post_ids: Sequence[str]) -> None:
+    """Take the row locks of these posts' not yet fired rows, first thing in a cancel's transaction: a
+    fire-time CAS reaching them later waits for the transaction, then finds them cancelled. Locked in
+    ctid order, the order in which the CAS's Tid Scan locks its batch, so the two cannot deadlock."""
+    await conn.execute(
+        "SELECT 1 FROM schedules WHERE post_id = ANY($1::text[]) AND state IN ('pending', 'leased')"
+        " ORDER BY ctid FOR UPDATE",
+        list(post_ids),
     )
 
 
-async def cancel_open_rows(conn: Conn, post_id: str) -> list[str]:
-    """Flip every row the due event has not left for; the fire-time CAS then fails for the firer."""
+async def cancel_open_rows(conn: Conn, post_ids: Sequence[str]) -> dict[str, list[str]]:
+    """Flip every row the due event has not left for; the fire-time CAS then fails for the firer.
+    Returns post id -> the platforms flipped."""
     rows = await conn.fetch(
         "UPDATE schedules SET state = 'cancelled', lease_owner = NULL, lease_until = NULL, updated_at = now()"
-        " WHERE post_id = $1 AND state IN ('pending', 'leased') RETURNING platform",
-        post_id,
+        " WHERE post_id = ANY($1::text[]) AND state IN ('pending', 'leased') RETURNING post_id, platform",
+        list(post_ids),
     )
-    return sorted(r["platform"] for r in rows)
+    flipped: dict[str, list[str]] = {}
+    for r in rows:
+        flipped.setdefault(r["post_id"], []).append(r["platform"])
+    return {post_id: sorted(platforms) for post_id, platforms in flipped.items()}
 
 
-async def row_states(conn: Conn, post_id: str) -> dict[str, str]:
-    rows = await conn.fetch("SELECT platform, state FROM schedules WHERE post_id = $1", post_id)
-    return {r["platform"]: r["state"] for r in rows}
+async def row_states(conn: Conn, post_ids: Sequence[str]) -> dict[str, list[str]]:
+    """post id -> the states of its rows (posts with no rows are absent)."""
+    rows = await conn.fetch(
+        "SELECT post_id, state FROM schedules WHERE post_id = ANY($1::text[])", list(post_ids)
+    )
+    states: dict[str, list[str]] = {}
+    for r in rows:
+        states.setdefault(r["post_id"], []).append(r["state"])
+    return states
 
 
-async def record_cancel_answer(
-    conn: Conn,
-    request_id: str,
-    post_id: str,
-    outcome: str,
-    platforms: Sequence[str],
-    reason: str | None,
-    tombstone: bool,
-) -> None:
-    await conn.execute(
+@dataclass(frozen=True, slots=True)
+class CancelAnswer:
+    outcome: str
+    platforms: list[str]
+    reason: str | None
+    tombstone: bool = False
+
+
+async def record_cancel_answers(conn: Conn, answers: Sequence[tuple[str, str, CancelAnswer]]) -> None:
+    """(request id, post id, answer) each; a request answered before keeps its first answer."""
+    await conn.executemany(
         "INSERT INTO cancellations (request_id, post_id, outcome, platforms, reason, tombstone)"
         " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (request_id) DO NOTHING",
-        request_id,
-        post_id,
-        outcome,
-        list(platforms),
-        reason,
-        tombstone,
+        [(rid, pid, a.outcome, a.platforms, a.reason, a.tombstone) for rid, pid, a in answers],
     )
 
 
@@ -160,6 +180,7 @@ async def rearm_for_retry(
     return await conn.fetchrow(
         """
         UPDATE schedules SET attempt = attempt + 1, due_at = $4::timestamptz, updated_at = now(),
+               answer_by = NULL, redrives = 0,
                publish_by = CASE WHEN late_policy = 'skip'
                                  THEN $4::timestamptz + make_interval(secs => grace_seconds) END,
                state = CASE WHEN $4 <= $5 THEN 'leased' ELSE 'pending' END,
@@ -277,16 +298,19 @@ async def relax_commit(conn: Conn) -> None:
     await conn.execute("SET LOCAL synchronous_commit = off")
 
 
-async def mark_sent(conn: Conn, rows: Sequence[Schedule]) -> None:
+async def mark_sent(conn: Conn, rows: Sequence[Schedule], answer_by: datetime) -> None:
+    """The due events are out: from now on the watchdog waits for each one's result until `answer_by`."""
     await conn.execute(
         f"""
-        UPDATE schedules s SET state = 'sent', lease_owner = NULL, lease_until = NULL, updated_at = now()
+        UPDATE schedules s SET state = 'sent', lease_owner = NULL, lease_until = NULL, updated_at = now(),
+                               answer_by = $4
         WHERE s.ctid = ANY ({_CTIDS_BY_KEY.format(keys="$1", platforms="$2", attempts="$3")})
           AND s.state = 'firing'
         """,
         [r.post_id for r in rows],
         [r.platform for r in rows],
         [r.attempt for r in rows],
+        answer_by,
     )
 
 

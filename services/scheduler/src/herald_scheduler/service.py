@@ -10,7 +10,6 @@ from itertools import groupby
 from typing import TypeAlias
 
 from herald_common.events import (
-    CancelRefusalReason,
     KafkaRecord,
     PostCancelRequested,
     PostRequested,
@@ -19,7 +18,7 @@ from herald_common.events import (
 from herald_common.logs import get_logger
 from herald_scheduler import messages
 from herald_scheduler import repository as repo
-from herald_scheduler.metrics import CANCELS
+from herald_scheduler.cancels import cancel_run
 from herald_scheduler.model import LeaseTerms, Schedule, State, due_time, publish_deadline, resolve_grace
 
 log = get_logger(__name__)
@@ -46,20 +45,25 @@ class SchedulingService:
         now: datetime,
         traces: Mapping[str, str] | None = None,
     ) -> Outcome:
-        """Requests in consumption order. A run of consecutive PostRequested is stored in one statement:
-        they are independent of each other, and a cancel or retry between runs keeps its place.
+        """Requests in consumption order. A run of consecutive PostRequested is stored in one statement,
+        a run of cancels decided in a few (cancels.py); a request between runs keeps its place.
         `traces` maps a post id to the trace context its schedule rows keep (see tracing.py)."""
         out = Outcome()
-        for is_post, run in groupby(requests, key=lambda r: isinstance(r, PostRequested)):
-            if is_post:
+        if cancels := [r.post_id for r in requests if isinstance(r, PostCancelRequested)]:
+            # First thing: a cancel that arrived before the due instant holds the rows before the
+            # fire-time CAS can take them, however long the rest of the batch takes.
+            await repo.lock_open_rows(conn, cancels)
+        for kind, run in groupby(requests, key=type):
+            if kind is PostRequested:
                 posts = [r for r in run if isinstance(r, PostRequested)]
                 await self._store(posts, conn, now, out, traces or {})
-                continue
-            for request in run:
-                if isinstance(request, PostCancelRequested):
-                    await self._cancel(request, conn, now, out)
-                elif isinstance(request, PostRetryRequested):
-                    await self._retry(request, conn, now, out)
+            elif kind is PostCancelRequested:
+                cancels = [r for r in run if isinstance(r, PostCancelRequested)]
+                out.records.extend(await cancel_run(conn, cancels, now))
+            else:
+                for request in run:
+                    if isinstance(request, PostRetryRequested):
+                        await self._retry(request, conn, now, out)
         return out
 
     async def _store(
@@ -119,39 +123,6 @@ class SchedulingService:
                     now,
                 )
             )
-
-    async def _cancel(self, req: PostCancelRequested, conn: repo.Conn, now: datetime, out: Outcome) -> None:
-        previous = await repo.previous_cancel_answer(conn, req.request_id)
-        if previous is not None:  # redelivered: the same answer again, same event id
-            outcome, platforms, reason = previous["outcome"], previous["platforms"], previous["reason"]
-        else:
-            outcome, platforms, reason, tombstone = await self._decide_cancel(req.post_id, conn)
-            await repo.record_cancel_answer(
-                conn, req.request_id, req.post_id, outcome, platforms, reason, tombstone
-            )
-            CANCELS.labels(reason or outcome).inc()
-        if outcome == "cancelled":
-            out.records.append(
-                messages.cancelled(req.post_id, req.business_id, req.request_id, platforms, now)
-            )
-        else:
-            out.records.append(
-                messages.cancel_refused(
-                    req.post_id, req.business_id, req.request_id, CancelRefusalReason(reason), now
-                )
-            )
-
-    async def _decide_cancel(self, post_id: str, conn: repo.Conn) -> tuple[str, list[str], str | None, bool]:
-        flipped = await repo.cancel_open_rows(conn, post_id)
-        if flipped:
-            return "cancelled", flipped, None, False
-        states = await repo.row_states(conn, post_id)
-        if not states:
-            # Never seen: the cancel overtook its post. Remember it, so the post is stored cancelled.
-            return "cancelled", [], None, True
-        if all(s == State.CANCELLED for s in states.values()):
-            return "cancelled", [], None, False
-        return "refused", [], CancelRefusalReason.ALREADY_DISPATCHED.value, False
 
     async def _retry(self, req: PostRetryRequested, conn: repo.Conn, now: datetime, out: Outcome) -> None:
         row = await repo.rearm_for_retry(

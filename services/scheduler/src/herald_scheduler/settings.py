@@ -52,6 +52,44 @@ class Settings(HeraldSettings):
     scheduler_pending_gauge_interval_seconds: float = Field(
         15.0, gt=0, description="how often herald_scheduler_pending_schedules is refreshed"
     )
+    scheduler_results_consumer_group: str = Field(
+        "scheduler-results", description="Kafka consumer group of POST_LIFECYCLE (the watchdog's results)"
+    )
+    scheduler_platform_timeout_seconds: float = Field(
+        10.0, gt=0, description="the publishers' per-call platform timeout (HERALD_PLATFORM_TIMEOUT_SECONDS)"
+    )
+    scheduler_platform_calls_per_attempt: int = Field(
+        6,
+        ge=1,
+        description="platform calls one attempt may make at worst: look up a lost call, the call, and"
+        " the call again after a token refresh, for a post and its first comment",
+    )
+    scheduler_answer_slack_seconds: float = Field(
+        30.0, ge=0, description="added to the calls' time: consumer lag, media fetches, producing the result"
+    )
+    scheduler_answer_timeout_seconds: float | None = Field(
+        None,
+        gt=0,
+        description="how long a sent due event waits for its result before it is re-driven; unset:"
+        " platform_timeout x calls_per_attempt + answer_slack (90 s by default)",
+    )
+    scheduler_max_redrives: int = Field(
+        3, ge=0, description="re-drives of an unanswered due event before the target is failed"
+    )
+    scheduler_watchdog_interval_seconds: float = Field(
+        5.0, gt=0, description="how often a replica looks for sent due events whose result is overdue"
+    )
+    scheduler_watchdog_batch_size: int = Field(500, ge=1, description="overdue rows handled per transaction")
+
+    @property
+    def answer_timeout_seconds(self) -> float:
+        """The watchdog's bound; see docs/reliability.md (stuck-work watchdog) for the formula."""
+        if self.scheduler_answer_timeout_seconds is not None:
+            return self.scheduler_answer_timeout_seconds
+        return (
+            self.scheduler_platform_timeout_seconds * self.scheduler_platform_calls_per_attempt
+            + self.scheduler_answer_slack_seconds
+        )
 
     @model_validator(mode="after")
     def _lease_outlives_horizon(self) -> Settings:

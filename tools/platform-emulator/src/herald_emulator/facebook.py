@@ -22,6 +22,7 @@ from herald_emulator.graph import (
     select_fields,
 )
 from herald_emulator.media_urls import probe_media_url
+from herald_emulator.paging import graph_page, graph_paging
 from herald_emulator.routing import platform_router
 from herald_emulator.state import EmulatorState, get_state
 from herald_emulator.store import CreatedObject
@@ -177,15 +178,27 @@ async def list_feed(node: str, request: Request) -> JSONResponse:
     identity = authenticate(state, request, params)
     page_id = resolve_page_id(state, identity, node)
     count_usage(state, request, identity, "pages", page_id)
-    limit_text = params.text("limit") or "25"
-    limit = min(int(limit_text), 100) if limit_text.isdigit() else 25
+    since, until = unix_param(params, "since"), unix_param(params, "until")
     posts = [
         obj for obj in reversed(state.objects.list("facebook", account=page_id, kind="post"))
-        if obj.extra.get("published") and not obj.deleted
+        if obj.extra.get("published")
+        and (since is None or obj.created_at >= since) and (until is None or obj.created_at <= until)
     ]  # fmt: skip
+    page = graph_page(params.values, posts)
     fields = params.text("fields")
-    data = [select_fields(post_view(obj), fields, ("id", "message", "created_time")) for obj in posts[:limit]]
-    return JSONResponse({"data": data, "paging": {"cursors": {"before": "MAZDZD", "after": "MjQZD"}}})
+    data = [select_fields(post_view(obj), fields, ("id", "message", "created_time")) for obj in page.items]
+    return JSONResponse({"data": data, "paging": graph_paging(request, page)})
+
+
+def unix_param(params: GraphParams, name: str) -> float | None:
+    """`since`/`until` as unix seconds (Graph's time-based paging)."""
+    value = params.text(name)
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise graph_error(400, f"(#100) The {name} parameter must be a unix timestamp", 100) from None
 
 
 def post_view(obj: CreatedObject) -> dict[str, Any]:

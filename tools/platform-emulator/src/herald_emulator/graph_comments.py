@@ -19,6 +19,7 @@ from herald_emulator.graph import (
     node_platform,
     select_fields,
 )
+from herald_emulator.paging import graph_page, graph_paging
 from herald_emulator.routing import platform_router
 from herald_emulator.state import EmulatorState, get_state
 from herald_emulator.store import CreatedObject
@@ -75,16 +76,14 @@ async def list_comments(node: str, request: Request) -> JSONResponse:
     count_usage(
         state, request, identity, "pages" if target.platform == "facebook" else "instagram", target.account
     )
-    comments = [
-        obj for obj in state.objects.list(target.platform, kind="comment")
-        if obj.in_reply_to == node and not obj.deleted
-    ]  # fmt: skip
+    comments = [obj for obj in state.objects.list(target.platform, kind="comment") if obj.in_reply_to == node]
+    page = graph_page(params.values, comments)  # oldest first ("chronological")
     fields = params.text("fields")
     default = (
         ("id", "message", "created_time") if target.platform == "facebook" else ("id", "text", "timestamp")
     )
-    data = [select_fields(comment_view(obj), fields, default) for obj in comments]
-    return JSONResponse({"data": data, "paging": {"cursors": {"before": "MAZDZD", "after": "MAZDZD"}}})
+    data = [select_fields(comment_view(obj), fields, default) for obj in page.items]
+    return JSONResponse({"data": data, "paging": graph_paging(request, page)})
 
 
 def comment_view(obj: CreatedObject) -> dict[str, Any]:

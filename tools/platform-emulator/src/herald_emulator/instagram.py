@@ -24,6 +24,7 @@ from herald_emulator.graph import (
     select_fields,
 )
 from herald_emulator.media_urls import probe_media_url
+from herald_emulator.paging import graph_page, graph_paging
 from herald_emulator.routing import platform_router
 from herald_emulator.state import EmulatorState, get_state
 from herald_emulator.store import CreatedObject, IgContainer
@@ -264,8 +265,10 @@ async def list_media(ig_user_id: str, request: Request) -> JSONResponse:
     identity = authenticate(state, request, params)
     require_ig_access(state, identity, ig_user_id)
     media = list(reversed(state.objects.list("instagram", account=ig_user_id, kind="media")))
+    page = graph_page(params.values, media)
     fields = params.text("fields")
-    return JSONResponse({"data": [select_fields(media_view(obj), fields, ("id",)) for obj in media[:25]]})
+    data = [select_fields(media_view(obj), fields, ("id",)) for obj in page.items]
+    return JSONResponse({"data": data, "paging": graph_paging(request, page)})
 
 
 def media_view(obj: CreatedObject) -> dict[str, Any]:

@@ -198,15 +198,40 @@ async def find_posts_by_author(request: Request) -> JSONResponse:
     if params.get("q") != "author" or not author:
         raise linkedin_error(400, "Finder requires q=author and an author URN")
     start, count = int_param(params.get("start"), 0), min(int_param(params.get("count"), 10), 100)
+    if start < 0 or count < 1:
+        raise linkedin_error(400, "start must be >= 0 and count >= 1")
+    if params.get("sortBy", "LAST_MODIFIED") not in ("LAST_MODIFIED", "CREATED"):
+        raise linkedin_error(400, f"Invalid sortBy {params.get('sortBy')!r}")
     posts = [obj for obj in state.objects.list("linkedin", account=author, kind="post") if not obj.deleted]
-    posts.reverse()  # newest first, like sortBy=LAST_MODIFIED
+    # Newest first. Posts are never edited here, so LAST_MODIFIED and CREATED give the same order.
+    posts.reverse()
     page = posts[start : start + count]
     return JSONResponse(
         {
             "elements": [post_element(obj) for obj in page],
-            "paging": {"start": start, "count": count, "links": [], "total": len(posts)},
+            "paging": {
+                "start": start,
+                "count": count,
+                "links": paging_links(request, start, count, len(posts)),
+                "total": len(posts),
+            },
         }
     )
+
+
+def paging_links(request: Request, start: int, count: int, total: int) -> list[dict[str, str]]:
+    """Rest.li collection links: `next` while more elements follow, `prev` after the first page."""
+
+    def link(rel: str, at: int) -> dict[str, str]:
+        query = request.url.include_query_params(start=at, count=count).query
+        return {"type": "application/json", "rel": rel, "href": f"{request.url.path}?{query}"}
+
+    links = []
+    if start > 0:
+        links.append(link("prev", max(start - count, 0)))
+    if start + count < total:
+        links.append(link("next", start + count))
+    return links
 
 
 @router.get("/rest/posts/{post_urn}", name="get_post")

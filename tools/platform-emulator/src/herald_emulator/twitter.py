@@ -5,12 +5,15 @@ A publisher that lost a response can reconcile with `GET /2/users/me` followed b
 """
 
 import re
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from herald_emulator.errors import x_invalid_request, x_problem
+from herald_emulator.paging import decode_cursor, page_after
 from herald_emulator.routing import platform_router
 from herald_emulator.state import EmulatorState, get_state
 from herald_emulator.store import CreatedObject, iso
@@ -246,19 +249,65 @@ async def user_tweets(user_id: str, request: Request) -> JSONResponse:
             f"The `max_results` query parameter value [{max_results}] is not between 5 and 100",
             {"max_results": [max_results]},
         )
+    # Newest first; deleted tweets stay in the list so a pagination token naming one still resolves.
+    keep = timeline_filter(params)
     tweets = [
-        obj
-        for obj in reversed(state.objects.list("twitter", account=user_id, kind="tweet"))
-        if not obj.deleted
+        obj for obj in reversed(state.objects.list("twitter", account=user_id, kind="tweet")) if keep(obj)
     ]
-    if params.get("since_id", "").isdigit():
-        tweets = [obj for obj in tweets if int(obj.id) > int(params["since_id"])]
-    start = int(params["pagination_token"]) if params.get("pagination_token", "").isdigit() else 0
-    page = tweets[start : start + int(max_results)]
+    after = None
+    if params.get("pagination_token"):
+        after = decode_cursor(params["pagination_token"])
+        if after is None:
+            raise x_invalid_request(
+                f"The `pagination_token` query parameter value [{params['pagination_token']}] is not valid",
+                {"pagination_token": [params["pagination_token"]]},
+            )
+    found = page_after(tweets, after, int(max_results))
+    page = found.items
     if not page:
         return JSONResponse({"meta": {"result_count": 0}})
     meta: dict[str, Any] = {"result_count": len(page), "newest_id": page[0].id, "oldest_id": page[-1].id}
-    if start + len(page) < len(tweets):
-        meta["next_token"] = str(start + len(page))
+    if found.has_more:
+        meta["next_token"] = found.last_cursor
     fields = params.get("tweet.fields")
     return JSONResponse({"data": [tweet_view(obj, fields) for obj in page], "meta": meta})
+
+
+def timeline_filter(params: Mapping[str, str]) -> Callable[[CreatedObject], bool]:
+    """`since_id`/`until_id` (exclusive) and `start_time`/`end_time` (ISO 8601, inclusive/exclusive)."""
+    since_id, until_id = _id_param(params, "since_id"), _id_param(params, "until_id")
+    start, end = _time_param(params, "start_time"), _time_param(params, "end_time")
+
+    def keep(obj: CreatedObject) -> bool:
+        return (
+            (since_id is None or int(obj.id) > since_id)
+            and (until_id is None or int(obj.id) < until_id)
+            and (start is None or obj.created_at >= start)
+            and (end is None or obj.created_at < end)
+        )
+
+    return keep
+
+
+def _id_param(params: Mapping[str, str], name: str) -> int | None:
+    value = params.get(name)
+    if value is None:
+        return None
+    if not value.isdigit():
+        raise x_invalid_request(f"The `{name}` query parameter value [{value}] is not valid", {name: [value]})
+    return int(value)
+
+
+def _time_param(params: Mapping[str, str], name: str) -> float | None:
+    value = params.get(name)
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        raise x_invalid_request(
+            f"Invalid '{name}':'{value}'. '{name}' must be a valid RFC 3339 date-time", {name: [value]}
+        )
+    return parsed.timestamp()

@@ -166,6 +166,22 @@ class PostPublishFailed(LifecycleEvent):
     reauth_required: bool = False
 
 
+class PostPartiallyPublished(LifecycleEvent):
+    """Some parts are live and the rest will not follow: a thread stopped half-way (part 1 live,
+    part 3 refused), or a post whose first comment was refused. Final, like PostPublishFailed,
+    which it replaces whenever at least one part is live: `parts` are the live ones, `reason`
+    says why the others are not."""
+
+    ce_type: ClassVar[str] = "com.herald.post.partially-published.v1"
+    platform: Platform
+    attempt: int
+    parts: tuple[PublishedPart, ...] = Field(min_length=1)
+    planned_parts: int = Field(ge=2, description="how many parts the post has on this platform")
+    reason: str
+    error_code: str | None = None
+    reauth_required: bool = False
+
+
 class PostRetryScheduled(LifecycleEvent):
     """For the status store: the platform is still being worked on, next try at `next_attempt_at`."""
 

@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from herald_common.accounts import wiring as accounts_wiring
 from herald_common.app import create_service_app
 from herald_common.kafka.broker import create_broker
+from herald_common.kafka.inflight import InFlight
 from herald_common.kafka.producer import create_producer
 from herald_common.publishing.accounts import AccountResolver
 from herald_common.publishing.budget import Budgets
@@ -55,12 +56,20 @@ def create_publisher_app(
         async with httpx.AsyncClient(
             timeout=settings.platform_timeout_seconds,
             headers={"User-Agent": "Herald/0.1 (+https://herald.dev)"},
+            # Every due event in flight may be waiting on a platform call at the same time.
+            limits=httpx.Limits(
+                max_connections=settings.max_in_flight * 2, max_keepalive_connections=settings.max_in_flight
+            ),
         ) as http:
             budgets = Budgets(infra.redis if settings.budgets_enabled else None)
             clients = make_clients(http, budgets)
             service = PublishService(infra.pool, producer, clients, settings, make_accounts(infra, http))
             app.state.publisher = service
-            broker.include_router(build_router(clients, service, group_id=settings.service_name))
+            in_flight = InFlight(limit=settings.max_in_flight, grace_seconds=settings.shutdown_grace_seconds)
+            infra.before_broker_stop.append(in_flight.drain)
+            broker.include_router(
+                build_router(clients, service, settings.service_name, broker=broker, in_flight=in_flight)
+            )
             try:
                 yield
             finally:

@@ -68,3 +68,16 @@ async def forget(conn: asyncpg.Connection, post_id: str, platform: str, index: i
         platform,
         index,
     )
+
+
+async def live_parts(
+    conn: asyncpg.Connection, post_id: str, platform: str
+) -> list[tuple[int, CreatedObject]]:
+    """The parts the platform holds for this post (succeeded rows), in order."""
+    found = await conn.fetch(
+        "SELECT part_index, platform_post_id, url FROM publish_ledger"
+        " WHERE post_id = $1 AND platform = $2 AND state = 'succeeded' ORDER BY part_index",
+        post_id,
+        platform,
+    )
+    return [(r["part_index"], CreatedObject(r["platform_post_id"], r["url"])) for r in found]

@@ -20,6 +20,7 @@ from herald_common.events import (
     Event,
     PostDue,
     PostMissed,
+    PostPartiallyPublished,
     PostPublished,
     PostPublishFailed,
     PostRetryRequested,
@@ -40,9 +41,11 @@ from herald_common.publishing.outcomes import (
     CreatedObject,
     DuplicateContent,
     PermanentError,
+    PlatformError,
     ReauthRequired,
     RetryableError,
 )
+from herald_common.publishing.parts import distinct_continuation
 from herald_common.publishing.settings import PublisherSettings
 
 log = get_logger(__name__)
@@ -96,22 +99,11 @@ class PublishService:
                 account = await self.accounts.resolve(due.business_id, platform, due.target.account_id)
                 result = await self._publish_parts(conn, due, _Session(account))
             except RetryableError as exc:
-                await self._retry_or_give_up(due, event_id, exc)
+                await self._retry_or_give_up(conn, due, event_id, exc)
                 return
             except PermanentError as exc:
                 ATTEMPTS.labels(platform.value, "failed").inc()
-                await self._emit(
-                    PostPublishFailed(
-                        post_id=due.post_id,
-                        business_id=due.business_id,
-                        platform=platform,
-                        attempt=due.attempt,
-                        reason=exc.reason,
-                        error_code=exc.code,
-                        reauth_required=isinstance(exc, ReauthRequired),
-                        occurred_at=utcnow(),
-                    )
-                )
+                await self._emit(await self._failure(conn, due, exc, exc.reason))
                 return
             finally:
                 await ledger.unlock(conn, due.post_id, platform.value)
@@ -136,12 +128,10 @@ class PublishService:
     ) -> list[CreatedObject]:
         client = self.clients[due.target.platform]
         platform = due.target.platform.value
-        texts = client.split(due.target, due.thread_numbering)
         known = await ledger.rows(conn, due.post_id, platform)
         created: list[CreatedObject] = []
-        plan = [(t, "post" if i == 0 else "continuation") for i, t in enumerate(texts)]
-        if due.target.first_comment:
-            plan.append((due.target.first_comment, "comment"))
+        plan = self._plan(due)
+        thread_size = sum(1 for _, kind in plan if kind != "comment")
         for index, (text, kind) in enumerate(plan):
             part = PartRequest(
                 post_id=due.post_id,
@@ -158,7 +148,9 @@ class PublishService:
                 account=session.account,
             )
             created.append(
-                await self._publish_part(conn, client, part, known.get(index), due.attempt, session)
+                await self._publish_part(
+                    conn, client, part, known.get(index), due.attempt, session, thread_size
+                )
             )
         return created
 
@@ -170,6 +162,7 @@ class PublishService:
         row: asyncpg.Record | None,
         attempt: int,
         session: _Session,
+        thread_size: int,
     ) -> CreatedObject:
         platform = client.platform.value
         if row is not None and row["state"] == "succeeded":
@@ -193,6 +186,14 @@ class PublishService:
             found = await self._authorised(session, find(utcnow() - DUPLICATE_WINDOW))
             if found is None:
                 await ledger.forget(conn, part.post_id, platform, part.index)
+                distinct = self._distinct(client, part, thread_size)
+                if distinct is not None:
+                    # A continuation that repeats an earlier post (often an earlier part of this
+                    # very thread): send it marked with its place in the thread, once.
+                    log.info(
+                        "continuation refused as a duplicate; sending it marked", extra={"part": part.index}
+                    )
+                    return await self._publish_part(conn, client, distinct, None, attempt, session, 0)
                 raise PermanentError(
                     f"{exc.reason} (and no matching post of this account was found)", code=exc.code
                 ) from exc
@@ -211,6 +212,15 @@ class PublishService:
         await ledger.succeed(conn, part.post_id, platform, part.index, created)
         return created
 
+    @staticmethod
+    def _distinct(client: PlatformClient, part: PartRequest, thread_size: int) -> PartRequest | None:
+        """The marked version of a refused continuation; None for other parts, for a part already
+        marked (thread_size 0), or when the mark would not fit."""
+        if part.kind != "continuation" or thread_size < 2:
+            return None
+        text = distinct_continuation(client.platform, part.text, part.index, thread_size)
+        return replace(part, text=text) if text is not None else None
+
     async def _authorised(self, session: _Session, call: Callable[[Account], Awaitable[T]]) -> T:
         """Make a platform call; when the platform rejects the token, ask for a refreshed account
         once per due event and repeat the call with it (401 means nothing was created)."""
@@ -227,24 +237,16 @@ class PublishService:
             session.account = fresh
             return await call(fresh)
 
-    async def _retry_or_give_up(self, due: PostDue, event_id: str, exc: RetryableError) -> None:
+    async def _retry_or_give_up(
+        self, conn: asyncpg.Connection, due: PostDue, event_id: str, exc: RetryableError
+    ) -> None:
         platform = due.target.platform
         if exc.rate_limited:
             RATE_LIMIT_WAITS.labels(platform.value).inc()
         if due.attempt >= self.settings.max_attempts:
             ATTEMPTS.labels(platform.value, "failed").inc()
             reason = f"gave up after {due.attempt} attempts: {exc.reason}"
-            await self._emit(
-                PostPublishFailed(
-                    post_id=due.post_id,
-                    business_id=due.business_id,
-                    platform=platform,
-                    attempt=due.attempt,
-                    reason=reason,
-                    error_code=exc.code,
-                    occurred_at=utcnow(),
-                )
-            )
+            await self._emit(await self._failure(conn, due, exc, reason))
             await dead_letter_record(
                 self.producer, encode(due, source=self.source, event_id=event_id), reason
             )
@@ -277,6 +279,36 @@ class PublishService:
                 reason=exc.reason,
             )
         )
+
+    async def _failure(
+        self, conn: asyncpg.Connection, due: PostDue, exc: PlatformError, reason: str
+    ) -> PostPublishFailed | PostPartiallyPublished:
+        """The final word on a post that will not be completed: failed when nothing is live, else
+        partially published with the parts that are (a thread that stopped half-way)."""
+        live = await ledger.live_parts(conn, due.post_id, due.target.platform.value)
+        common = {
+            "post_id": due.post_id,
+            "business_id": due.business_id,
+            "platform": due.target.platform,
+            "attempt": due.attempt,
+            "reason": reason,
+            "error_code": exc.code,
+            "reauth_required": isinstance(exc, ReauthRequired),
+            "occurred_at": utcnow(),
+        }
+        if not live:
+            return PostPublishFailed(**common)
+        parts = tuple(PublishedPart(index=i, platform_post_id=o.platform_post_id, url=o.url) for i, o in live)
+        planned = len(self._plan(due))
+        return PostPartiallyPublished(parts=parts, planned_parts=max(planned, len(parts) + 1), **common)
+
+    def _plan(self, due: PostDue) -> list[tuple[str, str]]:
+        """(text, kind) of every part this platform receives: the thread, then the first comment."""
+        texts = self.clients[due.target.platform].split(due.target, due.thread_numbering)
+        plan = [(t, "post" if i == 0 else "continuation") for i, t in enumerate(texts)]
+        if due.target.first_comment:
+            plan.append((due.target.first_comment, "comment"))
+        return plan
 
     async def _emit(self, event: Event) -> None:
         await send_all(self.producer, [encode(event, source=self.source)])

@@ -28,6 +28,8 @@ class TargetStatus(StrEnum):
     SCHEDULED = "scheduled"
     PUBLISHING = "publishing"
     PUBLISHED = "published"
+    PARTIALLY_PUBLISHED = "partially_published"
+    """Some parts are live (listed in `parts`) and the rest will not follow; `reason` says why."""
     FAILED = "failed"
     CANCELLED = "cancelled"
     MISSED = "missed"
@@ -107,7 +109,10 @@ class TargetView(BaseModel):
     attempts: int
     platform_post_id: str | None = None
     url: str | None = None
-    parts: list[PublishedPartView] = []
+    parts: list[PublishedPartView] = Field(default=[], description="the parts that are live, in order")
+    parts_planned: int | None = Field(
+        None, description="how many parts the post has on this platform, once a final result is known"
+    )
     reason: str | None = None
     error_code: str | None = None
     reauth_required: bool = False

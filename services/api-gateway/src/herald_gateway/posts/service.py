@@ -219,6 +219,7 @@ def _view(post: asyncpg.Record, targets: list[asyncpg.Record]) -> PostView:
                 platform_post_id=parts[0].platform_post_id if parts else None,
                 url=parts[0].url if parts else None,
                 parts=parts,
+                parts_planned=t["parts_planned"],
                 reason=t["reason"],
                 error_code=t["error_code"],
                 reauth_required=t["reauth_required"],

@@ -1,23 +1,57 @@
 """How a post's overall status follows from its platforms' statuses, and which updates may apply.
 
-Lifecycle events come from several producers and may arrive in any order across them, so a
-platform's status only moves forward: scheduled -> publishing -> a final state, never back.
+Lifecycle events come from several producers and may be redelivered or arrive late, so each
+update is judged against what the store already holds:
+- a platform moves forward only: scheduled -> publishing -> a final state;
+- a `publishing` update from an older attempt than the one recorded is stale and dropped;
+- a final state gives way only to one that shows more of the post live: `failed`, `missed` or
+  `cancelled` -> `partially_published` -> `published` (and a partial result with more live parts
+  replaces one with fewer). What a platform holds is a fact; no later report may hide it.
+Applying the same event twice therefore changes nothing the second time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from herald_gateway.posts.schemas import PostStatus, TargetStatus
 
-FINAL = frozenset({TargetStatus.PUBLISHED, TargetStatus.FAILED, TargetStatus.CANCELLED, TargetStatus.MISSED})
+FINAL = frozenset(
+    {
+        TargetStatus.PUBLISHED,
+        TargetStatus.PARTIALLY_PUBLISHED,
+        TargetStatus.FAILED,
+        TargetStatus.CANCELLED,
+        TargetStatus.MISSED,
+    }
+)
+LIVE = frozenset({TargetStatus.PUBLISHED, TargetStatus.PARTIALLY_PUBLISHED})
 _RANK = {TargetStatus.SCHEDULED: 0, TargetStatus.PUBLISHING: 1}
 
 
-def may_move(current: TargetStatus, new: TargetStatus) -> bool:
-    if current in FINAL:
+@dataclass(frozen=True)
+class Snapshot:
+    """What is known of one platform of a post: its status, the attempt it speaks of, and how
+    many parts are live."""
+
+    status: TargetStatus
+    attempt: int = 0
+    live_parts: int = 0
+
+
+def may_move(current: Snapshot, new: Snapshot) -> bool:
+    if current.status in FINAL:
+        if new.status is TargetStatus.PUBLISHED:
+            return current.status is not TargetStatus.PUBLISHED
+        if new.status is TargetStatus.PARTIALLY_PUBLISHED:
+            if current.status is TargetStatus.PARTIALLY_PUBLISHED:
+                return new.live_parts > current.live_parts
+            return current.status is not TargetStatus.PUBLISHED
         return False
-    return new in FINAL or _RANK[new] >= _RANK[current]
+    if new.status in FINAL:
+        return True
+    return _RANK[new.status] >= _RANK[current.status] and new.attempt >= current.attempt
 
 
 def overall_status(targets: Iterable[TargetStatus]) -> PostStatus:
@@ -29,15 +63,16 @@ def overall_status(targets: Iterable[TargetStatus]) -> PostStatus:
             return PostStatus.PUBLISHING
         return PostStatus.SCHEDULED
     distinct = set(states)
+    if distinct == {TargetStatus.PUBLISHED}:
+        return PostStatus.PUBLISHED
+    if distinct & LIVE:
+        return PostStatus.PARTIALLY_PUBLISHED
     if len(distinct) == 1:
         return {
-            TargetStatus.PUBLISHED: PostStatus.PUBLISHED,
             TargetStatus.FAILED: PostStatus.FAILED,
             TargetStatus.CANCELLED: PostStatus.CANCELLED,
             TargetStatus.MISSED: PostStatus.MISSED,
         }[states[0]]
-    if TargetStatus.PUBLISHED in distinct:
-        return PostStatus.PARTIALLY_PUBLISHED
     if distinct == {TargetStatus.CANCELLED, TargetStatus.MISSED}:
         return PostStatus.MISSED
     return PostStatus.FAILED

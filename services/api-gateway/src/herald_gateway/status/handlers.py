@@ -1,7 +1,14 @@
-"""Kafka subscribers of the gateway: the status store's intake. Parse, then delegate."""
+"""Kafka subscribers of the gateway: the status store's intake. Parse, then delegate.
+
+Commit rule (explicit on each subscriber; a router's subscriber does not inherit the broker's):
+`AckPolicy.NACK_ON_ERROR`, one record at a time: its offset is committed after the handler
+returned, and a record whose handler failed is fetched again. Applying an event twice is a
+no-op (a status only moves forward; a post is recorded once).
+"""
 
 from __future__ import annotations
 
+from faststream import AckPolicy
 from faststream.kafka import KafkaRouter
 
 from herald_common.events import Envelope, LifecycleEvent, PostRequested, topics
@@ -16,14 +23,24 @@ INTAKE_GROUP = "api-gateway-intake"
 def build_router(status: StatusService) -> KafkaRouter:
     router = KafkaRouter()
 
-    @router.subscriber(topics.POST_LIFECYCLE, group_id=STATUS_GROUP, auto_offset_reset="earliest")
+    @router.subscriber(
+        topics.POST_LIFECYCLE,
+        group_id=STATUS_GROUP,
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+    )
     async def on_lifecycle(envelope: Envelope[LifecycleEvent]) -> None:
         if not isinstance(envelope.data, LifecycleEvent):
             raise MalformedEvent(f"{envelope.type} does not belong on {topics.POST_LIFECYCLE}")
         with bind_post_id(envelope.data.post_id):
             await status.apply(envelope.data)
 
-    @router.subscriber(topics.POST_REQUESTS, group_id=INTAKE_GROUP, auto_offset_reset="earliest")
+    @router.subscriber(
+        topics.POST_REQUESTS,
+        group_id=INTAKE_GROUP,
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+    )
     async def on_request(envelope: Envelope[PostRequested]) -> None:
         # Cancels and retries on this topic are the scheduler's business; only new posts matter here.
         if isinstance(envelope.data, PostRequested):

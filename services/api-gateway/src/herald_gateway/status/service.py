@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import asyncpg
+import orjson
 from redis.asyncio import Redis
 
 from herald_common.events import (
@@ -14,6 +15,7 @@ from herald_common.events import (
     PostCancelRefused,
     PostDispatched,
     PostMissed,
+    PostPartiallyPublished,
     PostPublished,
     PostPublishFailed,
     PostRequested,
@@ -24,7 +26,7 @@ from herald_common.logs import get_logger
 from herald_gateway import cancel_waiter
 from herald_gateway.posts import repository as repo
 from herald_gateway.posts.schemas import TargetStatus
-from herald_gateway.posts.status import may_move, overall_status
+from herald_gateway.posts.status import Snapshot, may_move, overall_status
 
 log = get_logger(__name__)
 
@@ -64,9 +66,12 @@ class StatusService:
                 for platform, (status, fields) in changes.items():
                     for name in targets if platform == "*" else [platform]:
                         row = targets.get(name)
-                        if row is None or not may_move(TargetStatus(row["status"]), status):
+                        if row is None or not may_move(_snapshot(row), _proposed(row, status, fields)):
                             continue
-                        await repo.update_target(conn, event.post_id, name, status=status.value, **fields)
+                        update = dict(fields)
+                        if "attempts" in update:  # a late result never lowers the count
+                            update["attempts"] = max(update["attempts"], row["attempts"])
+                        await repo.update_target(conn, event.post_id, name, status=status.value, **update)
                 statuses = [TargetStatus(t["status"]) for t in await repo.get_targets(conn, [event.post_id])]
                 await repo.set_post_status(conn, event.post_id, overall_status(statuses))
         if isinstance(event, PostCancelled | PostCancelRefused) and event.request_id:
@@ -75,6 +80,15 @@ class StatusService:
                 event.request_id,
                 "cancelled" if isinstance(event, PostCancelled) else event.reason.value,
             )
+
+
+def _snapshot(row: asyncpg.Record) -> Snapshot:
+    return Snapshot(TargetStatus(row["status"]), row["attempts"], len(orjson.loads(row["parts"])))
+
+
+def _proposed(row: asyncpg.Record, status: TargetStatus, fields: dict[str, Any]) -> Snapshot:
+    """The update as a snapshot; an event that names no attempt speaks of the current one."""
+    return Snapshot(status, fields.get("attempts", row["attempts"]), len(fields.get("parts", [])))
 
 
 def _changes(event: Event) -> dict[str, tuple[TargetStatus, dict[str, Any]]]:
@@ -100,8 +114,25 @@ def _changes(event: Event) -> dict[str, tuple[TargetStatus, dict[str, Any]]]:
                     {
                         "attempts": event.attempt,
                         "parts": [p.model_dump() for p in event.parts],
+                        "parts_planned": len(event.parts),
                         "reason": None,
                         "error_code": None,
+                        "reauth_required": False,
+                        "next_attempt_at": None,
+                    },
+                )
+            }
+        case PostPartiallyPublished():
+            return {
+                event.platform.value: (
+                    TargetStatus.PARTIALLY_PUBLISHED,
+                    {
+                        "attempts": event.attempt,
+                        "parts": [p.model_dump() for p in event.parts],
+                        "parts_planned": event.planned_parts,
+                        "reason": event.reason,
+                        "error_code": event.error_code,
+                        "reauth_required": event.reauth_required,
                         "next_attempt_at": None,
                     },
                 )

@@ -1,0 +1,83 @@
+"""A lost answer followed by more than a page of the account's posts (Facebook feed, Instagram
+media): reconciliation follows Graph's paging back to the lost call's start, so nothing is
+published twice."""
+
+from __future__ import annotations
+
+import httpx
+
+from herald_common.events import PostPublished, PostRetryRequested
+from herald_common.platforms import Platform
+from herald_common.publishing.accounts import Account
+from herald_common.publishing.testing import FixedAccounts, due_event, ledger_pool, publish_service
+from herald_emulator.testing import BASE_URL, IG_USER_ID, META_TOKEN, PAGE_ID, SAMPLE_JPEG_PATH, created
+from herald_publisher_meta.facebook import FacebookClient
+from herald_publisher_meta.instagram import InstagramClient
+
+PAGE = Account(Platform.FACEBOOK, PAGE_ID, "dev-meta-page")
+IG = Account(Platform.INSTAGRAM, IG_USER_ID, "dev-meta-page")
+JPEG = BASE_URL + SAMPLE_JPEG_PATH
+
+
+async def platform_misses_repeats(emulator: httpx.AsyncClient, platform: str, endpoint: str) -> None:
+    await emulator.post(
+        "/_emulator/config",
+        json={
+            "rate_limits_enabled": False,
+            "facebook": {"duplicate_window_s": 0},
+            "instagram": {"container_processing_s": 0, "quota_total": 1000},
+        },
+    )
+    await emulator.post(
+        "/_emulator/faults",
+        json={"platform": platform, "kind": "drop_after_create", "endpoint": endpoint, "count": 1},
+    )
+
+
+async def test_facebook_lost_answer_then_more_than_a_page_of_posts(
+    fresh_database: str, facebook: FacebookClient, emulator: httpx.AsyncClient
+) -> None:
+    await platform_misses_repeats(emulator, "facebook", "page_feed")
+    due = due_event(Platform.FACEBOOK, "Lost, then buried under newer Page posts")
+    async with ledger_pool(fresh_database) as pool:
+        service, producer = publish_service(pool, {Platform.FACEBOOK: facebook}, FixedAccounts(PAGE))
+        await service.handle(due, "e1")
+        assert isinstance(producer.last(), PostRetryRequested)
+        for index in range(130):  # more than one page (100)
+            response = await emulator.post(
+                f"/{PAGE_ID}/feed", data={"message": f"newer {index}", "access_token": META_TOKEN}
+            )
+            assert response.status_code == 200
+        await service.handle(due.model_copy(update={"attempt": 2}), "e2")
+    published = producer.last()
+    ours = [p for p in await created(emulator, "facebook") if p["text"] == due.target.content]
+    assert len(ours) == 1
+    assert isinstance(published, PostPublished)
+    assert published.parts[0].platform_post_id == ours[0]["id"]
+
+
+async def test_instagram_lost_answer_then_more_than_a_page_of_media(
+    fresh_database: str, instagram: InstagramClient, emulator: httpx.AsyncClient
+) -> None:
+    await platform_misses_repeats(emulator, "instagram", "ig_media_publish")
+    due = due_event(Platform.INSTAGRAM, "Lost, then buried under newer media", media_urls=(JPEG,))
+    async with ledger_pool(fresh_database) as pool:
+        service, producer = publish_service(pool, {Platform.INSTAGRAM: instagram}, FixedAccounts(IG))
+        await service.handle(due, "e1")
+        assert isinstance(producer.last(), PostRetryRequested)
+        for index in range(110):  # more than Graph's default page (25) and than one page of 100
+            container = await emulator.post(
+                f"/{IG_USER_ID}/media",
+                params={"image_url": JPEG, "caption": f"newer {index}", "access_token": META_TOKEN},
+            )
+            publish = await emulator.post(
+                f"/{IG_USER_ID}/media_publish",
+                params={"creation_id": container.json()["id"], "access_token": META_TOKEN},
+            )
+            assert publish.status_code == 200, publish.text
+        await service.handle(due.model_copy(update={"attempt": 2}), "e2")
+    published = producer.last()
+    ours = [m for m in await created(emulator, "instagram") if m["text"] == due.target.content]
+    assert len(ours) == 1
+    assert isinstance(published, PostPublished)
+    assert published.parts[0].platform_post_id == ours[0]["id"]

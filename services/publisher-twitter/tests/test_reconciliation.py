@@ -1,0 +1,42 @@
+"""A lost answer followed by more than a page of the user's tweets: reconciliation pages the
+timeline back to the lost call's start and finds the tweet, so it is never posted twice."""
+
+from __future__ import annotations
+
+import httpx
+
+from herald_common.events import PostPublished, PostRetryRequested
+from herald_common.platforms import Platform
+from herald_common.publishing.accounts import Account
+from herald_common.publishing.testing import FixedAccounts, due_event, ledger_pool, publish_service
+from herald_emulator.testing import X_HEADERS, created
+from herald_publisher_twitter.client import XClient
+
+USER = Account(Platform.TWITTER, "", "dev-x")
+LATER_TWEETS = 130  # more than one page of the timeline (100)
+
+
+async def test_lost_answer_then_more_than_a_page_of_tweets_is_found_not_reposted(
+    fresh_database: str, client: XClient, emulator: httpx.AsyncClient
+) -> None:
+    await emulator.post(
+        "/_emulator/config", json={"rate_limits_enabled": False, "twitter": {"duplicate_window_s": 0}}
+    )
+    await emulator.post(
+        "/_emulator/faults",
+        json={"platform": "twitter", "kind": "drop_after_create", "endpoint": "create_tweet", "count": 1},
+    )
+    due = due_event(Platform.TWITTER, "Lost, then buried under newer tweets")
+    async with ledger_pool(fresh_database) as pool:
+        service, producer = publish_service(pool, {Platform.TWITTER: client}, FixedAccounts(USER))
+        await service.handle(due, "e1")
+        assert isinstance(producer.last(), PostRetryRequested)
+        for index in range(LATER_TWEETS):
+            response = await emulator.post("/2/tweets", json={"text": f"newer {index}"}, headers=X_HEADERS)
+            assert response.status_code == 201
+        await service.handle(due.model_copy(update={"attempt": 2}), "e2")
+    published = producer.last()
+    ours = [t for t in await created(emulator, "twitter") if t["text"] == due.target.content]
+    assert len(ours) == 1
+    assert isinstance(published, PostPublished)
+    assert published.parts[0].platform_post_id == ours[0]["id"]

@@ -1,0 +1,114 @@
+"""Every Kafka consumer of every service, read while the service runs: aiokafka's auto-commit is
+off and the subscriber's commit rule is the one its module states.
+
+Auto-commit would commit records fetched but not yet handled every few seconds; a SIGKILL then
+loses them. The rule has to be stated on each subscriber: a subscriber declared on a router
+does not take the broker's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from aiokafka import AIOKafkaConsumer
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+from faststream import AckPolicy
+
+from herald_common.events import topics
+from herald_common.kafka.topics_admin import ensure_topics, topic_partitions
+from herald_common.platforms import Platform
+from herald_common.testing import unique
+from herald_gateway.main import create_app as gateway_app
+from herald_gateway.settings import Settings as GatewaySettings
+from herald_gateway.status.handlers import INTAKE_GROUP, STATUS_GROUP
+from herald_publisher_linkedin.main import create_app as linkedin_app
+from herald_publisher_linkedin.settings import Settings as LinkedInSettings
+from herald_publisher_meta.main import create_app as meta_app
+from herald_publisher_meta.settings import Settings as MetaSettings
+from herald_publisher_twitter.main import create_app as twitter_app
+from herald_publisher_twitter.settings import Settings as TwitterSettings
+from herald_scheduler.main import create_app as scheduler_app
+from herald_scheduler.settings import Settings as SchedulerSettings
+
+pytestmark = pytest.mark.infra
+
+ALL_TOPICS = [
+    topics.POST_REQUESTS,
+    topics.POST_LIFECYCLE,
+    *(topics.post_due_topic(p) for p in Platform),
+]
+
+
+async def _start_groups_at_the_end(bootstrap: str, groups: list[str]) -> None:
+    """The services' consumers must not replay what earlier tests left in the shared broker."""
+    parts = [tp for t in ALL_TOPICS for tp in await topic_partitions(bootstrap, t)]
+    for group in groups:
+        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+        await consumer.start()
+        try:
+            consumer.assign(parts)
+            await consumer.commit(dict(await consumer.end_offsets(parts)))
+        finally:
+            await consumer.stop()
+
+
+def _services(
+    database_url: str, bootstrap: str, redis_url: str
+) -> dict[str, tuple[FastAPI, AckPolicy, list[str]]]:
+    """Each service's app, the commit rule its subscribers state, and its consumer groups."""
+    common: dict[str, Any] = {
+        "database_url": database_url,
+        "kafka_bootstrap_servers": bootstrap,
+        "redis_url": redis_url,
+        "shutdown_grace_seconds": 2.0,
+    }
+    publishers: list[tuple[str, Callable[..., FastAPI], Any]] = [
+        ("publisher-linkedin", linkedin_app, LinkedInSettings),
+        ("publisher-twitter", twitter_app, TwitterSettings),
+        ("publisher-meta", meta_app, MetaSettings),
+    ]
+    apps: dict[str, tuple[FastAPI, AckPolicy, list[str]]] = {}
+    for name, create, settings in publishers:
+        group = unique(name)  # the group is the service name
+        apps[name] = (
+            create(settings(service_name=group, accounts_source="settings", **common)),
+            AckPolicy.MANUAL,  # committed by InFlight below finished work
+            [group],
+        )
+    scheduler_group = unique("scheduler")
+    apps["scheduler"] = (
+        scheduler_app(SchedulerSettings(scheduler_consumer_group=scheduler_group, **common)),
+        AckPolicy.ACK,
+        [scheduler_group],
+    )
+    apps["api-gateway"] = (
+        gateway_app(GatewaySettings(**common)),
+        AckPolicy.NACK_ON_ERROR,
+        [STATUS_GROUP, INTAKE_GROUP],
+    )
+    return apps
+
+
+@pytest.mark.parametrize(
+    "service", ["publisher-linkedin", "publisher-twitter", "publisher-meta", "scheduler", "api-gateway"]
+)
+async def test_every_running_consumer_commits_only_what_was_handled(
+    service: str, fresh_database: str, kafka_bootstrap: str, redis_url: str
+) -> None:
+    await ensure_topics(kafka_bootstrap, 6)
+    app, rule, groups = _services(fresh_database, kafka_bootstrap, redis_url)[service]
+    await _start_groups_at_the_end(kafka_bootstrap, groups)
+    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30):
+        broker = app.state.infra.broker
+        subscribers = list(broker.subscribers)
+        assert subscribers, f"{service} has no Kafka subscriber"
+        for sub in subscribers:
+            consumer = sub.consumer
+            assert consumer is not None, f"{service}: {sub.group_id} is not consuming"
+            where = f"{service}: group {sub.group_id} on {sub.topic_names}"
+            assert consumer._enable_auto_commit is False, f"{where} auto-commits fetched records"
+            assert sub.ack_policy is rule, f"{where} commits by {sub.ack_policy}, not {rule}"
+        assert sorted(sub.group_id for sub in subscribers) == sorted(groups)
