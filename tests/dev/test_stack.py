@@ -70,6 +70,7 @@ def _gone(pid: int) -> bool:
     return state in ("Z", "X")
 
 
+@pytest.mark.timeout(480)
 def test_a_crashed_service_starts_again_at_once_and_ctrl_c_stops_everything(
     private_env: dict[str, str],
 ) -> None:
