@@ -27,7 +27,7 @@ async def test_every_accepted_post_reaches_each_platform_exactly_once_through_cr
     target = Target.from_environment()
     # Services left by other tests run with other settings: the run starts its own and stops them.
     await target.stack("down", "--services-only")
-    options = Options(posts=240, chaos_seconds=35, kills_per_service=1, due_within_s=40, seed=None)
+    options = Options(posts=200, chaos_seconds=30, kills_per_service=1, due_within_s=40, seed=None)
     outcome = await run_chaos(target, options)
     report = outcome.report()
     print(report)

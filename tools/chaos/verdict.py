@@ -103,7 +103,7 @@ def _judge_target(
         v.duplicated.append(f"{where}: {extra} (status {status})")
     if status not in FINAL:
         v.stuck.append(
-            f"{where}: still {status} (attempts {target and target.get('attempts')}, parts held {depths})"
+            f"{where}: still {status} (attempts {target and target.get('attempts')}, next attempt {target and target.get('next_attempt_at')}, reason {target and target.get('reason')}, parts held {depths})"
         )
         return
     if missing:
