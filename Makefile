@@ -56,7 +56,7 @@ lint: install ## ruff (lint and format check)
 	@.venv/bin/ruff check . && .venv/bin/ruff format --check .
 
 typecheck: install ## mypy over every package
-	@.venv/bin/mypy libs/common/src services/*/src tools/platform-emulator/src
+	@.venv/bin/mypy libs/common/src services/*/src tools/platform-emulator/src tools/dev tools/chaos
 
 bench: install ## Benchmarks against a running stack (starts one if needed) — prints tables
 	@$(PY) bench/run.py $(BENCH_ARGS)
