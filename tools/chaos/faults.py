@@ -21,7 +21,7 @@ CREATE_ENDPOINTS = {"linkedin": "create_post", "twitter": "create_tweet", "faceb
 @dataclass
 class FaultEvent:
     at_s: float
-    kind: str  # kill | crash-kafka | crash-postgres | restart-redis | platform
+    kind: str  # kill | stop | crash-kafka | crash-postgres | restart-redis | platform
     target: str
     down_s: float = 0.0
     rule: dict[str, Any] | None = None
@@ -49,13 +49,20 @@ class FaultPlan:
         return sum(1 for e in self.events if e.kind == "kill")
 
 
-def plan_faults(rng: random.Random, duration_s: float, kills_per_service: int, infra: bool) -> FaultPlan:
+def plan_faults(
+    rng: random.Random, duration_s: float, kills_per_service: int, infra: bool, stops_per_service: int = 1
+) -> FaultPlan:
     events: list[FaultEvent] = []
     window = (3.0, max(4.0, duration_s - 8.0))
     for service in SERVICES:
         # Spread each service's crashes over the window so they do not pile up at one moment.
         slots = _spread(rng, window, kills_per_service)
         events += [FaultEvent(at, "kill", service, down_s=rng.uniform(0.2, 3.0)) for at in slots]
+    # Polite stops (SIGTERM, as in a rolling deploy) come from a stream of their own, so a seed
+    # keeps its crash plan whatever their number.
+    polite = random.Random(rng.random())
+    for service in SERVICES:
+        events += [FaultEvent(at, "stop", service) for at in _spread(polite, window, stops_per_service)]
     if infra:
         third = (window[1] - window[0]) / 3
         kinds = [("crash-kafka", "kafka"), ("crash-postgres", "postgres"), ("restart-redis", "redis")]
@@ -134,6 +141,9 @@ class FaultRunner:
             await asyncio.sleep(event.down_s)
             code, out = await t.stack("start", event.target)
             return "restarted" if code == 0 else f"start failed: {out.strip()[-300:]}"
+        if event.kind == "stop":  # SIGTERM: in-flight work finishes and is committed
+            code, out = await t.stack("restart", event.target)
+            return "restarted" if code == 0 else f"restart failed: {out.strip()[-300:]}"
         if event.kind in ("crash-kafka", "crash-postgres", "restart-redis"):
             await t.crash_infra(event.target)
             await asyncio.sleep(event.down_s)

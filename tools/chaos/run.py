@@ -39,6 +39,7 @@ class Options:
     seed: int | None = None
     chaos_seconds: float = 90.0
     kills_per_service: int = 3
+    stops_per_service: int = 1
     infra_faults: bool = True
     due_within_s: float = 70.0
     concurrency: int = 12
@@ -91,7 +92,9 @@ async def run_chaos(target: Target, options: Options) -> Outcome:
     rng = random.Random(seed)
     run_id = f"{seed:06d}{int(time.time()) % 100000:05d}"
     posts = plan_posts(rng, run_id, options.posts, options.chaos_seconds * 0.6, options.due_within_s)
-    plan = plan_faults(rng, options.chaos_seconds, options.kills_per_service, options.infra_faults)
+    plan = plan_faults(
+        rng, options.chaos_seconds, options.kills_per_service, options.infra_faults, options.stops_per_service
+    )
     infra_was_up = (await target.infra("kafka", "status"))[0] == 0
     started_stack = await _ensure_stack(target)
     try:
@@ -195,6 +198,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=None, help="replay a run")
     parser.add_argument("--chaos-seconds", type=float, default=d.chaos_seconds)
     parser.add_argument("--kills-per-service", type=int, default=d.kills_per_service)
+    parser.add_argument("--stops-per-service", type=int, default=d.stops_per_service, help="SIGTERM restarts")
     parser.add_argument("--no-infra-faults", action="store_true", help="no Kafka/PostgreSQL/Redis crashes")
     parser.add_argument("--due-within", type=float, default=d.due_within_s, dest="due_within_s")
     parser.add_argument("--keep", action="store_true", help="leave a stack this run started running")
@@ -205,6 +209,7 @@ def main() -> int:
         seed=args.seed,
         chaos_seconds=args.chaos_seconds,
         kills_per_service=args.kills_per_service,
+        stops_per_service=args.stops_per_service,
         infra_faults=not args.no_infra_faults,
         due_within_s=args.due_within_s,
         keep=args.keep,
