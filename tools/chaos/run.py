@@ -54,6 +54,7 @@ class Outcome:
     plan: FaultPlan
     timings: dict[str, float] = field(default_factory=dict)
     answers: str = ""
+    lag: dict[str, float] = field(default_factory=dict)
 
     def report(self) -> str:
         v = self.verdict
@@ -68,6 +69,12 @@ class Outcome:
         lines.append(f"  + {len(platform)} platform faults injected (drop_after_create, 5xx, 429) on creates")
         lines += ["", "gateway answers (creates and previews, retries included): " + self.answers]
         lines += ["", "timings:"] + [f"  {k}: {val:.1f}s" for k, val in self.timings.items()]
+        if self.lag:
+            lines += [
+                "",
+                "consumer lag when the wait ended (events not yet handled, from the gateway's metrics):",
+            ]
+            lines += [f"  {k}: {n:g}" for k, n in self.lag.items()]
         lines += ["", "result:"] + [f"  {k:<20} {n}" for k, n in v.summary().items()]
         for title, items in (
             ("lost", v.lost),
@@ -153,12 +160,13 @@ async def _drive(
         timings = {"faults and submissions": last_fault - started}
         statuses = await _wait_final(api, posts, last_fault + SETTLE_BOUND_S)
         timings["until every post was final"] = time.monotonic() - last_fault
+        lag = await _consumer_lag(api)
         await asyncio.sleep(3)  # a late duplicate, if any, lands now
         held = await holdings(emulator, f"chaos{run_id}p")
     verdict = judge(posts, statuses, held)
     answers = ", ".join(f"{k}: {n}" for k, n in sorted(ANSWERS.items()))
     ANSWERS.clear()
-    return Outcome(seed, options, verdict, plan, timings, answers)
+    return Outcome(seed, options, verdict, plan, timings, answers, lag)
 
 
 async def _wait_final(
@@ -185,6 +193,21 @@ async def _wait_final(
             break
         await asyncio.sleep(2)
     return statuses
+
+
+async def _consumer_lag(api: httpx.AsyncClient) -> dict[str, float]:
+    """herald_kafka_consumer_lag as the gateway last measured it: who is behind, by how much."""
+    try:
+        text = (await api.get("/metrics")).text
+    except httpx.HTTPError:
+        return {}
+    lag = {}
+    for line in text.splitlines():
+        if line.startswith("herald_kafka_consumer_lag{"):
+            labels, value = line.rsplit(" ", 1)
+            if float(value) > 0:
+                lag[labels.removeprefix("herald_kafka_consumer_lag")] = float(value)
+    return lag
 
 
 def _final(view: dict[str, Any] | None) -> bool:

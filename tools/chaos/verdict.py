@@ -32,6 +32,7 @@ class Verdict:
     refused: list[str] = field(default_factory=list)
     unaccounted: list[str] = field(default_factory=list)
     expired: int = 0
+    stuck_but_delivered: int = 0  # stuck in the status store, though the platform holds every part once
     replay_refused: list[str] = field(default_factory=list)
 
     @property
@@ -53,6 +54,7 @@ class Verdict:
             "lost": len(self.lost),
             "duplicated": len(self.duplicated),
             "stuck": len(self.stuck),
+            "  of which delivered (status behind)": self.stuck_but_delivered,
             "wrong-status": len(self.wrong_status),
             "refused": len(self.refused),
             "unaccounted objects": len(self.unaccounted),
@@ -102,6 +104,8 @@ def _judge_target(
     if extra:
         v.duplicated.append(f"{where}: {extra} (status {status})")
     if status not in FINAL:
+        if not missing and not extra:
+            v.stuck_but_delivered += 1
         v.stuck.append(
             f"{where}: still {status} (attempts {target and target.get('attempts')}, next attempt {target and target.get('next_attempt_at')}, reason {target and target.get('reason')}, parts held {depths})"
         )
