@@ -28,7 +28,7 @@ from emulator import clear_faults, holdings, prepare
 from faults import FaultPlan, FaultRunner, plan_faults
 from target import Target
 from verdict import FINAL, Verdict, judge
-from workload import ANSWERS, PlannedPost, plan_posts, submit
+from workload import ANSWERS, Deadline, PlannedPost, plan_posts, submit
 
 SETTLE_BOUND_S = 120.0  # every accepted post must be final this long after the last fault
 
@@ -59,7 +59,8 @@ class Outcome:
     def report(self) -> str:
         v = self.verdict
         lines = [
-            f"chaos run: seed {self.seed}, {self.options.posts} posts, {self.plan.service_kills} service kills"
+            f"chaos run: seed {self.seed}, {self.options.posts} posts, {self.plan.service_kills} service kills "
+            f"(SIGKILL), {sum(1 for e in self.plan.events if e.kind == 'stop')} polite restarts (SIGTERM)"
         ]
         lines += ["", "fault timeline (seconds from start):"]
         lines += [
@@ -142,7 +143,8 @@ async def _drive(
         await prepare(emulator)
         started = time.monotonic()
         loop = asyncio.get_running_loop()
-        submit_deadline = loop.time() + options.chaos_seconds + 120
+        # Creates are retried for as long as faults go on, and up to the settle bound after them.
+        submit_deadline = Deadline()
         gate = asyncio.Semaphore(options.concurrency)
 
         async def one(post: PlannedPost) -> None:
@@ -154,7 +156,12 @@ async def _drive(
                     post.refused = f"not accepted: {exc}"
 
         runner = FaultRunner(target, plan, emulator, started)
-        await asyncio.gather(runner.run(), *(one(p) for p in posts))
+
+        async def faults() -> None:
+            await runner.run()
+            submit_deadline.at = loop.time() + SETTLE_BOUND_S
+
+        await asyncio.gather(faults(), *(one(p) for p in posts))
         last_fault = time.monotonic()
         await clear_faults(emulator)  # from here on, only what already happened must heal
         timings = {"faults and submissions": last_fault - started}

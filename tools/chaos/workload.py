@@ -42,6 +42,13 @@ WORDS = [
 
 
 @dataclass
+class Deadline:
+    """A loop time that may be set later (None: not yet known)."""
+
+    at: float | None = None
+
+
+@dataclass
 class PlannedPost:
     index: int
     marker: str
@@ -106,7 +113,7 @@ async def expected_parts(api: httpx.AsyncClient, post: PlannedPost) -> dict[str,
     return {p["platform"]: len(p["parts"]) for p in answer.json()["platforms"]}
 
 
-async def submit(api: httpx.AsyncClient, post: PlannedPost, run_id: str, deadline: float) -> None:
+async def submit(api: httpx.AsyncClient, post: PlannedPost, run_id: str, deadline: Deadline) -> None:
     """Creates the post; retried with the same Idempotency-Key through gateway crashes and outages,
     so a request whose answer was lost is answered with the post it created."""
     post.expected_parts = await expected_parts(api, post)
@@ -142,9 +149,9 @@ async def find_scheduled(api: httpx.AsyncClient, post: PlannedPost, due: str) ->
     return next((i["id"] for i in answer.json()["items"] if i["content"].startswith(post.marker)), None)
 
 
-async def _retrying(call: Any, deadline: float | None = None) -> httpx.Response:
+async def _retrying(call: Any, deadline: Deadline | None = None) -> httpx.Response:
     loop = asyncio.get_running_loop()
-    deadline = deadline or loop.time() + 300
+    deadline = deadline or Deadline(loop.time() + 300)
     delay = 0.2
     while True:
         try:
@@ -154,7 +161,7 @@ async def _retrying(call: Any, deadline: float | None = None) -> httpx.Response:
                 return answer
         except httpx.HTTPError as exc:
             ANSWERS[type(exc).__name__] += 1
-        if loop.time() > deadline:
+        if deadline.at is not None and loop.time() > deadline.at:
             raise TimeoutError("the gateway did not answer in time")
         await asyncio.sleep(delay)
         delay = min(delay * 1.5, 2.0)
