@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -73,3 +74,42 @@ async def test_cancel_unknown_or_foreign_post_is_404(api: httpx.AsyncClient, sta
     assert foreign.status_code == 404
     assert (await api.get(f"/api/v2/posts/{post_id}", headers=other)).status_code == 404
     assert (await api.delete(f"/api/v2/schedule/{post_id}")).status_code == 200
+
+
+async def test_cancels_racing_the_due_instant_answer_what_finally_happened(
+    api: httpx.AsyncClient, emulator: httpx.AsyncClient
+) -> None:
+    """DELETEs from 400 ms before to 300 ms after each post's due instant, through the whole stack:
+    200 means nothing reached the platform, 409 that the post was published, and 202 (no answer in
+    time) either; a cancelled post is never on the platform, a published one is there once."""
+    start = datetime.now(UTC) + timedelta(seconds=4)
+    posts: list[tuple[str, str, datetime, float]] = []
+    for n in range(30):
+        due = start + timedelta(seconds=0.15 * n)
+        content = f"Race {n} {due.timestamp()}"
+        created = await api.post(
+            "/api/v2/schedule",
+            json={"content": content, "platforms": ["twitter"], "scheduled_for": due.isoformat()},
+        )
+        assert created.status_code == 202, created.text
+        posts.append((created.json()["id"], content, due, -0.4 + 0.7 * ((n * 7) % 30) / 29))
+
+    async def cancel_at(post_id: str, when: datetime) -> int:
+        await asyncio.sleep(max(0.0, (when - datetime.now(UTC)).total_seconds()))
+        return (await api.delete(f"/api/v2/schedule/{post_id}")).status_code
+
+    codes = await asyncio.gather(
+        *(cancel_at(post_id, due + timedelta(seconds=offset)) for post_id, _, due, offset in posts)
+    )
+    finals = [await wait_for_status(api, post_id, {"cancelled", "published"}) for post_id, *_ in posts]
+    tweets = Counter(t["text"] for t in await created_on(emulator, "twitter"))
+    for (post_id, content, _, offset), code, final in zip(posts, codes, finals, strict=True):
+        on_platform = tweets[content]
+        assert on_platform == (1 if final["status"] == "published" else 0), (post_id, offset, code, final)
+        if code == 200:
+            assert final["status"] == "cancelled", (post_id, offset, final)
+        elif code == 409:
+            assert final["status"] == "published", (post_id, offset, final)
+        else:
+            assert code == 202, (post_id, offset, code)
+    assert {200, 409} <= set(codes), codes  # both sides of the race were reached

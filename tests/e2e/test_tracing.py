@@ -93,7 +93,13 @@ async def test_one_post_is_one_trace_across_every_service(
     )
     relay = one(trace, "outbox relay publish", kind="PRODUCER", service="api-gateway")
     assert relay["parent_id"] == http["span_id"]
-    intake = one(trace, "scheduler process", kind="CONSUMER", service="scheduler")
+    intake = one(
+        trace,
+        "scheduler process",
+        kind="CONSUMER",
+        service="scheduler",
+        **{"messaging.destination.name": "herald.post.requests.v1"},
+    )
     assert intake["parent_id"] == relay["span_id"]
     for platform in PLATFORMS:
         due = one(

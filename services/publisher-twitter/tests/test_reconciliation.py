@@ -4,6 +4,7 @@ timeline back to the lost call's start and finds the tweet, so it is never poste
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from herald_common.events import PostPublished, PostRetryRequested
 from herald_common.platforms import Platform
@@ -40,3 +41,29 @@ async def test_lost_answer_then_more_than_a_page_of_tweets_is_found_not_reposted
     assert len(ours) == 1
     assert isinstance(published, PostPublished)
     assert published.parts[0].platform_post_id == ours[0]["id"]
+
+
+async def test_a_search_that_cannot_reach_the_lost_call_retries_instead_of_posting(
+    fresh_database: str,
+    client: XClient,
+    emulator: httpx.AsyncClient,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("herald_publisher_twitter.client.MAX_PAGES", 1)
+    await emulator.post(
+        "/_emulator/config", json={"rate_limits_enabled": False, "twitter": {"duplicate_window_s": 0}}
+    )
+    await emulator.post(
+        "/_emulator/faults",
+        json={"platform": "twitter", "kind": "drop_after_create", "endpoint": "create_tweet", "count": 1},
+    )
+    due = due_event(Platform.TWITTER, "Lost beyond the pages we may read")
+    async with ledger_pool(fresh_database) as pool:
+        service, producer = publish_service(pool, {Platform.TWITTER: client}, FixedAccounts(USER))
+        await service.handle(due, "e1")
+        for index in range(LATER_TWEETS):
+            await emulator.post("/2/tweets", json={"text": f"newer {index}"}, headers=X_HEADERS)
+        await service.handle(due.model_copy(update={"attempt": 2}), "e2")
+    retry = producer.last()
+    assert isinstance(retry, PostRetryRequested) and "could not confirm" in retry.reason
+    assert [t["text"] for t in await created(emulator, "twitter")].count(due.target.content) == 1

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
+import asyncpg
 import pytest
 
 from herald_common.events import (
     LatePolicy,
     PostCancelled,
+    PostCancelRefused,
     PostCancelRequested,
     PostDispatched,
     PostDue,
     PostMissed,
     PostScheduled,
     encode,
+    topics,
     utcnow,
 )
 from herald_common.platforms import Platform
@@ -67,11 +69,16 @@ async def test_a_scheduled_post_is_due_not_before_its_time_and_soon_after(
     assert 0 <= lateness < 0.25
 
 
+async def states(pool: asyncpg.Pool, post_id: str) -> dict[str, str]:
+    return dict(await pool.fetch("SELECT platform, state FROM schedules WHERE post_id = $1", post_id))
+
+
 async def test_cancel_before_due_wins_and_no_due_event_ever_comes(
-    requests: Requests, watcher: Watcher
+    requests: Requests, watcher: Watcher, pool: asyncpg.Pool
 ) -> None:
-    post_id = unique("cancel")
+    post_id, marker = unique("cancel"), unique("marker")
     await requests.send(post(post_id, Platform.LINKEDIN, Platform.INSTAGRAM, at=in_seconds(1.5)))
+    await requests.send(post(marker, Platform.LINKEDIN, at=in_seconds(2.0)))
     await requests.send(
         PostCancelRequested(post_id=post_id, business_id=7, request_id="r1", requested_at=utcnow())
     )
@@ -79,12 +86,15 @@ async def test_cancel_before_due_wins_and_no_due_event_ever_comes(
     (answer,) = watcher.lifecycle(post_id, PostCancelled)
     assert answer.request_id == "r1"
     assert set(answer.platforms) == {Platform.LINKEDIN, Platform.INSTAGRAM}
-    await asyncio.sleep(2.5)
+    # The marker is due after it: once the marker is out, the cancelled post's instant has passed,
+    # and its rows, still cancelled, never won the fire-time compare-and-set.
+    await eventually(lambda: watcher.due(marker), timeout=10)
+    assert await states(pool, post_id) == {"linkedin": "cancelled", "instagram": "cancelled"}
     assert watcher.due(post_id) == []
 
 
 async def test_a_cancel_that_overtakes_its_post_leaves_a_tombstone(
-    requests: Requests, watcher: Watcher
+    requests: Requests, watcher: Watcher, pool: asyncpg.Pool
 ) -> None:
     post_id = unique("tomb")
     await requests.send(
@@ -93,26 +103,32 @@ async def test_a_cancel_that_overtakes_its_post_leaves_a_tombstone(
     (answer,) = await eventually(lambda: watcher.lifecycle(post_id, PostCancelled))
     assert answer.platforms == ()
     await requests.send(post(post_id))
-    await asyncio.sleep(1.5)
+    # stored cancelled in the transaction that stored it: never leased, so never fired
+    assert await eventually(lambda: states(pool, post_id)) == {"twitter": "cancelled"}
     assert watcher.due(post_id) == []
 
 
 async def test_a_redelivered_post_request_still_gives_one_due_event(
-    requests: Requests, watcher: Watcher
+    requests: Requests, watcher: Watcher, pool: asyncpg.Pool
 ) -> None:
     post_id = unique("again")
     sent = post(post_id, at=in_seconds(0.5))
     for _ in range(3):
         await requests.send(sent, event_id="same-request")
     await eventually(lambda: watcher.due(post_id), timeout=10)
-    await asyncio.sleep(1.0)
+    await eventually(lambda: watcher.lifecycle(post_id, PostDispatched))
     await requests.send(sent, event_id="same-request")  # and once more after it was sent
-    await asyncio.sleep(1.0)
+    # A cancel after it, on the same partition: its answer means every copy before it was handled.
+    await requests.send(
+        PostCancelRequested(post_id=post_id, business_id=7, request_id=unique("r"), requested_at=utcnow())
+    )
+    await eventually(lambda: watcher.lifecycle(post_id, PostCancelRefused), timeout=10)
+    assert await states(pool, post_id) == {"twitter": "sent"}
     assert len(watcher.due(post_id)) == 1
 
 
 async def test_late_policy_skip_past_grace_is_missed_and_publish_still_goes(
-    requests: Requests, watcher: Watcher
+    requests: Requests, watcher: Watcher, pool: asyncpg.Pool
 ) -> None:
     skipped, published = unique("skip"), unique("publish")
     await requests.send(post(skipped, at=in_seconds(-60), late_policy=LatePolicy.SKIP, grace_seconds=10))
@@ -120,7 +136,8 @@ async def test_late_policy_skip_past_grace_is_missed_and_publish_still_goes(
     (missed,) = await eventually(lambda: watcher.lifecycle(skipped, PostMissed))
     assert missed.platform == Platform.TWITTER
     await eventually(lambda: watcher.due(published))
-    await asyncio.sleep(0.5)
+    # PostMissed follows the compare-and-set that made the row missed: it can never fire after that
+    assert await states(pool, skipped) == {"twitter": "missed"}
     assert watcher.due(skipped) == []
 
 
@@ -167,3 +184,12 @@ async def test_malformed_and_wrong_type_records_are_dead_lettered_and_the_consum
     reason: Any = watcher.dead_letters(wrong.encode())[0].headers["herald_dlq_reason"]
     assert b"does not belong on" in reason
     assert watcher.due(wrong) == []
+
+
+@pytest.mark.parametrize("topic", [topics.POST_REQUESTS, topics.POST_LIFECYCLE])
+async def test_each_consumer_commits_after_handling_never_automatically(app: Any, topic: str) -> None:
+    """The commit rule, read from the live consumers: no auto-commit, and an error seeks back."""
+    (subscriber,) = [s for s in app.state.infra.broker.subscribers if topic in s.topic_names]
+    assert subscriber.consumer is not None
+    assert subscriber.consumer._enable_auto_commit is False
+    assert subscriber.ack_policy.value == "nack_on_error"

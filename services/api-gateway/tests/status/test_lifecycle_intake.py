@@ -123,7 +123,7 @@ async def test_half_published_thread_shows_its_live_parts_and_results_never_regr
 
         # A later attempt published the whole thread: it wins over the partial result.
         await send(PostPublished(platform=X, attempt=2, parts=(part(0), part(1), part(2)), **common))
-        view = await until(read, lambda v: platform(v, X)["status"] == "published")
+        view = await until(read, lambda v: v["status"] == "published")
         x = platform(view, X)
         assert x["status"] == "published" and view["status"] == "published"
         assert len(x["parts"]) == 3 and x["parts_planned"] == 3

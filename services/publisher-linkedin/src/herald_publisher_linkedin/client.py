@@ -25,6 +25,8 @@ from herald_publisher_linkedin.images import upload_image
 from herald_publisher_linkedin.settings import Settings
 
 AUTHOR_PREFIXES = ("urn:li:person:", "urn:li:organization:")
+# Offset paging shifts when something is deleted between two pages; this many elements are read twice.
+PAGE_OVERLAP = 5
 
 
 class LinkedInClient:
@@ -167,7 +169,7 @@ class LinkedInClient:
                     return CreatedObject(urn, _comment_url(root, urn))
             if _last_page(body, start):
                 return None
-            start += len(elements)
+            start += _advance(elements)
         raise inconclusive("LinkedIn", MAX_PAGES)
 
     async def _find_post(
@@ -204,8 +206,14 @@ class LinkedInClient:
                 _millis(el.get("lastModifiedAt", el.get("createdAt"))) < since for el in elements
             ):
                 return None
-            start += len(elements)
+            start += _advance(elements)
         raise inconclusive("LinkedIn", MAX_PAGES)
+
+
+def _advance(elements: list[Any]) -> int:
+    """How far the next page starts. LinkedIn pages by offset: a post deleted while we page would
+    shift the rest one place towards the start, so consecutive pages overlap by a few elements."""
+    return max(1, len(elements) - PAGE_OVERLAP)
 
 
 def _last_page(body: dict[str, Any], start: int) -> bool:

@@ -1,10 +1,12 @@
 """The scheduler's consumers. POST_REQUESTS: parse, dead-letter what cannot be handled, delegate,
 answer. POST_LIFECYCLE: the publishers' results, for the watchdog (see register_results).
 
-A batch subscriber with manual-after-processing commit (AckPolicy.ACK): the offsets of a batch
-are committed only after its transaction committed, so a crash redelivers the batch and the
-idempotent handling makes the second pass a no-op. Records are decoded one by one, so one bad
-record is dead-lettered alone and the rest of its batch goes on.
+Both are batch subscribers that commit after handling (AckPolicy.NACK_ON_ERROR, never auto-commit):
+the offsets of a batch are committed only after its transaction committed; a crash redelivers the
+batch, and a handler error (the database restarting) seeks back so the batch comes again
+(AckPolicy.ACK would commit a failed batch). The idempotent handling makes the second pass a no-op.
+Records are decoded one by one, so one bad record is dead-lettered alone and the rest of its batch
+goes on.
 """
 
 from __future__ import annotations
@@ -122,7 +124,7 @@ def register(
         max_records=batch_size,
         batch_timeout_ms=100,
         auto_offset_reset="earliest",
-        ack_policy=AckPolicy.ACK,
+        ack_policy=AckPolicy.NACK_ON_ERROR,
         decoder=decode_batch,
     )
     async def on_requests(items: list[Envelope[Any] | Rejected]) -> None:
@@ -142,6 +144,8 @@ def decode_results(msg: StreamMessage[Any]) -> list[Envelope[Any]]:
     decode, are skipped: the status store's consumer of this topic dead-letters the malformed ones."""
     out: list[Envelope[Any]] = []
     for record in msg.raw_message:
+        if not results.may_be_result(record.headers):
+            continue  # most of the topic (dispatched, scheduled, ...): not worth decoding
         try:
             envelope = decode(record.value, record.headers)
         except MalformedEvent:

@@ -132,11 +132,20 @@ async def lock_open_rows(conn: Conn, post_ids: Sequence[str]) -> None:
 
 
 async def cancel_open_rows(conn: Conn, post_ids: Sequence[str]) -> dict[str, list[str]]:
-    """Flip every row the due event has not left for; the fire-time CAS then fails for the firer.
-    Returns post id -> the platforms flipped."""
+    """Flip every row the due event has not left for, for the posts none of whose rows has fired; the
+    fire-time CAS then fails for the firer. A post with one platform already dispatched keeps all its
+    rows: a post is cancelled whole or not at all. Returns post id -> the platforms flipped.
+
+    Stable within the transaction: the caller locked the posts' open rows first (lock_open_rows), so
+    none of them can start firing until it commits."""
     rows = await conn.fetch(
-        "UPDATE schedules SET state = 'cancelled', lease_owner = NULL, lease_until = NULL, updated_at = now()"
-        " WHERE post_id = ANY($1::text[]) AND state IN ('pending', 'leased') RETURNING post_id, platform",
+        """
+        UPDATE schedules s SET state = 'cancelled', lease_owner = NULL, lease_until = NULL, updated_at = now()
+        WHERE s.post_id = ANY($1::text[]) AND s.state IN ('pending', 'leased')
+          AND NOT EXISTS (SELECT 1 FROM schedules o
+                          WHERE o.post_id = s.post_id AND o.state IN ('firing', 'sent', 'answered', 'failed'))
+        RETURNING s.post_id, s.platform
+        """,
         list(post_ids),
     )
     flipped: dict[str, list[str]] = {}

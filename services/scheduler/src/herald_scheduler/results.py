@@ -14,6 +14,15 @@ from herald_scheduler import watchdog_repository as wrepo
 from herald_scheduler.metrics import RESULTS_SETTLED
 
 RESULTS = (PostPublished, PostPublishFailed, PostMissed)
+_RESULT_TYPES = frozenset(c.ce_type.encode() for c in RESULTS)
+_OWN_SOURCE = messages.SOURCE.encode()
+
+
+def may_be_result(headers: Iterable[tuple[str, bytes]]) -> bool:
+    """From the raw headers alone: a result type from another source. The scheduler produces most of
+    the topic itself (a PostDispatched per due event), so the rest is never decoded."""
+    found = dict(headers)
+    return found.get("ce_type") in _RESULT_TYPES and found.get("ce_source") != _OWN_SOURCE
 
 
 def is_result(envelope: Envelope[Any]) -> bool:

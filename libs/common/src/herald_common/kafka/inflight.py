@@ -52,6 +52,7 @@ class InFlight:
         self._finished = asyncio.Event()
         self._committer: asyncio.Task[None] | None = None
         self._closing = False
+        self._generation = 0  # changes at every rebalance: a record fetched before it waits no more
         self.listener = _Rebalance(self)
 
     def bind(self, consumer: Callable[[], AIOKafkaConsumer | None]) -> None:
@@ -65,10 +66,15 @@ class InFlight:
     async def submit(self, record: Any, work: Work) -> None:
         """Start `work` for a fetched record; waits while `limit` records are in flight."""
         tp = TopicPartition(record.topic, record.partition)
-        if self._closing or not self._tracker.add(tp, record.offset):
+        consumer = self._consumer()
+        if self._closing or consumer is None or tp not in consumer.assignment():
             return  # not ours any more: left uncommitted, fetched again by whoever owns it next
+        generation = self._generation
+        self._tracker.add(tp, record.offset)
         await self._slots.acquire()
-        if self._closing or not self._tracker.owns(tp):
+        if self._closing or generation != self._generation:
+            # Stopping, or a rebalance happened while it waited: the partition starts again from
+            # its committed offset (here or at its new owner), so this copy is left alone.
             self._slots.release()
             return
         if self._committer is None:
@@ -82,7 +88,11 @@ class InFlight:
         task.add_done_callback(lambda t: self._forget(tp, key, t))
 
     async def _run(
-        self, tp: TopicPartition, offset: int, previous: asyncio.Task[bool] | None, work: Work
+        self,
+        tp: TopicPartition,
+        offset: int,
+        previous: asyncio.Task[bool] | None,
+        work: Work,
     ) -> bool:
         """True when the work is done. False leaves the record uncommitted (stopping, or the
         previous record of its key was left so), so it comes again in its order."""
@@ -165,12 +175,10 @@ class InFlight:
             self._committer = None
 
     async def on_revoked(self, revoked: set[TopicPartition]) -> None:
+        self._generation += 1
         if revoked:
             await self._settle(list(revoked))
         self._tracker.revoke(revoked)
-
-    def on_assigned(self, assigned: set[TopicPartition]) -> None:
-        self._tracker.assign(assigned)
 
 
 class _Rebalance(ConsumerRebalanceListener):
@@ -183,4 +191,5 @@ class _Rebalance(ConsumerRebalanceListener):
         await self._in_flight.on_revoked(revoked)
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
-        self._in_flight.on_assigned(assigned)
+        """Nothing to do: a partition is tracked from its first record (which may be fetched
+        before this callback runs)."""

@@ -28,40 +28,30 @@ class _Partition:
 class OffsetTracker(Generic[P]):
     """Per partition: offsets fetched, offsets done, and the highest point below which all are done.
 
-    A partition is tracked from `assign` until `revoke`; records of other partitions are refused
-    (they belong to a consumer that lost the partition and will be fetched again by its new owner).
+    A partition is tracked from its first fetched record until `revoke` (the consumer lost it;
+    whoever owns it next starts from the committed offset).
     """
 
     def __init__(self) -> None:
         self._partitions: dict[P, _Partition] = {}
 
-    def assign(self, partitions: Iterable[P]) -> None:
-        for p in partitions:
-            self._partitions[p] = _Partition()
-
     def revoke(self, partitions: Iterable[P]) -> None:
         for p in partitions:
             self._partitions.pop(p, None)
 
-    def owns(self, partition: P) -> bool:
-        return partition in self._partitions
-
-    def add(self, partition: P, offset: int) -> bool:
-        """Record a fetched offset; False when the partition is not (or no longer) ours."""
-        state = self._partitions.get(partition)
-        if state is None:
-            return False
+    def add(self, partition: P, offset: int) -> None:
+        """Record a fetched offset."""
+        state = self._partitions.setdefault(partition, _Partition())
         floor = state.pending[-1] + 1 if state.pending else state.commit_point
         if floor is not None and offset < floor:
             # Nothing here seeks back, so a fetch never repeats an offset of the same assignment.
             raise ValueError(f"offset {offset} of {partition} is below {floor}: fetches only go forward")
         state.pending.append(offset)
-        return True
 
     def done(self, partition: P, offset: int) -> None:
         state = self._partitions.get(partition)
         if state is None:
-            return  # revoked meanwhile: its new owner handles it again
+            return  # revoked meanwhile: its next owner handles it again
         state.done.add(offset)
         while state.pending and state.pending[0] in state.done:
             first = state.pending.popleft()

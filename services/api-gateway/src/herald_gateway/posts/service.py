@@ -129,10 +129,13 @@ class PostsService:
         return Created(202, body)
 
     async def get(self, caller: Caller, post_id: str) -> PostView:
-        post = await repo.get_post(self.pool, post_id, sorted(caller.business_ids))
-        if post is None:
-            raise NotFound(f"post {post_id} not found")
-        return _view(post, await repo.get_targets(self.pool, [post_id]))
+        # One snapshot for the post and its platforms: the overall status always matches them.
+        async with self.pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+            post = await repo.get_post(conn, post_id, sorted(caller.business_ids))
+            if post is None:
+                raise NotFound(f"post {post_id} not found")
+            targets = await repo.get_targets(conn, [post_id])
+        return _view(post, targets)
 
     async def list_scheduled(
         self,
