@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from herald_common.platforms import Platform
@@ -19,6 +19,8 @@ def test_no_mark_when_it_would_not_fit() -> None:
     assert distinct_continuation(Platform.TWITTER, "x" * 274, 1, 2) == "x" * 274 + " (2/2)"
 
 
+# The machine running the suite is shared: judge the property, not the speed.
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(min_size=1, max_size=300), st.integers(1, 30))
 def test_a_mark_always_fits_and_keeps_the_text(text: str, total: int) -> None:
     marked = distinct_continuation(Platform.TWITTER, text, total - 1, total)
