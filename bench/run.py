@@ -52,10 +52,12 @@ def ratio(value: float, target: float, higher_is_better: bool) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--only", nargs="*", choices=["gateway", "e2e", "scheduler"], default=None)
+    parser.add_argument(
+        "--only", nargs="*", choices=["gateway", "e2e", "publisher", "scheduler"], default=None
+    )
     parser.add_argument("--keep", action="store_true", help="leave the bench stack running")
     args = parser.parse_args()
-    wanted = set(args.only or ["gateway", "e2e", "scheduler"])
+    wanted = set(args.only or ["gateway", "e2e", "publisher", "scheduler"])
     os.environ.update(BENCH_ENV)
     from devauth import dev_token
 
@@ -115,6 +117,8 @@ def main() -> int:
                     flush=True,
                 )
             subprocess.run([*STACK, "down", "--services-only"], check=True)
+        if "publisher" in wanted:
+            results["publisher"] = publisher_bench()
         if "scheduler" in wanted:
             for s in ("kafka", "postgres", "redis"):
                 subprocess.run([str(ROOT / "tools" / "infra" / f"{s}.sh"), "start"], check=True)
@@ -127,6 +131,41 @@ def main() -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
     return 0
+
+
+def publisher_bench() -> dict[str, float]:
+    """publisher-twitter alone (the other publishers stopped; the scheduler stays for retries)."""
+    import publisher_throughput
+
+    subprocess.run([*STACK, "up"], check=True)
+    subprocess.run([*STACK, "stop", "publisher-linkedin", "publisher-meta"], check=True)
+    emulator = f"http://127.0.0.1:{8090 + int(BENCH_ENV['HERALD_PORT_OFFSET'])}"
+    p = asyncio.run(publisher_throughput.run(emulator, BENCH_ENV["HERALD_KAFKA_BOOTSTRAP_SERVERS"]))
+    print(
+        table(
+            f"One publisher process (publisher-twitter), platform latency {p['platform_latency_ms']:.0f} ms",
+            [
+                (
+                    f"posts/s, backlog of {p['backlog']:.0f}",
+                    f"{p['backlog_posts_per_s']:.0f}",
+                    ">= 300",
+                    ratio(p["backlog_posts_per_s"], 300, True),
+                ),
+                (
+                    f"posts/s, {p['paced_rate_per_s']:.0f} due/s offered",
+                    f"{p['paced_posts_per_s']:.0f}",
+                    "",
+                    "",
+                ),
+                ("p50 due event -> platform post", f"{p['p50_ms']:.0f} ms", "", ""),
+                ("p99 due event -> platform post", f"{p['p99_ms']:.0f} ms", "", ""),
+                ("max", f"{p['max_ms']:.0f} ms", "", ""),
+            ],
+        ),
+        flush=True,
+    )
+    subprocess.run([*STACK, "down", "--services-only"], check=True)
+    return p
 
 
 if __name__ == "__main__":

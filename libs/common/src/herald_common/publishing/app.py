@@ -57,15 +57,23 @@ def create_publisher_app(
             timeout=settings.platform_timeout_seconds,
             headers={"User-Agent": "Herald/0.1 (+https://herald.dev)"},
             # Every due event in flight may be waiting on a platform call at the same time.
+            # An idle connection is dropped before a server's usual 5 s keep-alive ends: reusing
+            # one the server is closing fails the call with "connection dropped".
             limits=httpx.Limits(
-                max_connections=settings.max_in_flight * 2, max_keepalive_connections=settings.max_in_flight
+                max_connections=settings.max_in_flight * 2,
+                max_keepalive_connections=settings.max_in_flight,
+                keepalive_expiry=4.0,
             ),
         ) as http:
             budgets = Budgets(infra.redis if settings.budgets_enabled else None)
             clients = make_clients(http, budgets)
             service = PublishService(infra.pool, producer, clients, settings, make_accounts(infra, http))
             app.state.publisher = service
-            in_flight = InFlight(limit=settings.max_in_flight, grace_seconds=settings.shutdown_grace_seconds)
+            in_flight = InFlight(
+                group=settings.service_name,
+                limit=settings.max_in_flight,
+                grace_seconds=settings.shutdown_grace_seconds,
+            )
             infra.before_broker_stop.append(in_flight.drain)
             broker.include_router(
                 build_router(clients, service, settings.service_name, broker=broker, in_flight=in_flight)

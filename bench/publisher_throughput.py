@@ -1,0 +1,135 @@
+"""One publisher process against a platform that takes 300 ms per call: how many posts a second it
+publishes, and how long a due event waits until the platform has the post.
+
+Due events go straight onto publisher-twitter's topic (no gateway, no scheduler), so the figure is
+the publisher's own. Two runs:
+- backlog: `backlog` due events at once; posts/s = posts / (last creation - first due event sent);
+- paced: `rate` due events a second for `seconds`; p50/p99 from sending a due event to the
+  emulator creating the post (300 ms of it is the platform).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+import uuid
+from datetime import datetime
+
+import httpx
+from aiokafka import AIOKafkaProducer
+
+from herald_common.events import encode, topics
+from herald_common.platforms import Platform
+from herald_common.publishing.testing import due_event
+
+PLATFORM_LATENCY_MS = 300
+
+
+async def run(
+    emulator: str,
+    bootstrap: str,
+    *,
+    backlog: int = 3000,
+    rate: float = 300.0,
+    seconds: float = 10.0,
+    latency_ms: int = PLATFORM_LATENCY_MS,
+) -> dict[str, float]:
+    async with httpx.AsyncClient(base_url=emulator, timeout=60) as emu:
+        await emu.post("/_emulator/reset")
+        await emu.post(
+            "/_emulator/faults",
+            json=[{"platform": "twitter", "kind": "latency", "latency_ms": latency_ms, "count": None}],
+        )
+        producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=5, acks="all")
+        await producer.start()
+        try:
+            warm_up = [f"warm-up {uuid.uuid4().hex[:6]} {i}" for i in range(100)]
+            await _send(producer, warm_up, rate=200)
+            await _wait_for(emu, warm_up, timeout=60)
+            await emu.post("/_emulator/reset")
+            await emu.post(
+                "/_emulator/faults",
+                json=[
+                    {
+                        "platform": "twitter",
+                        "kind": "latency",
+                        "latency_ms": latency_ms,
+                        "count": None,
+                    }
+                ],
+            )
+
+            marker = uuid.uuid4().hex[:6]
+            texts = [f"backlog {marker} {i}" for i in range(backlog)]
+            start = time.time()
+            await _send(producer, texts, rate=None)
+            created = await _wait_for(emu, texts, timeout=180)
+            drained_in = max(created.values()) - start
+            await emu.post("/_emulator/reset")
+            await emu.post(
+                "/_emulator/faults",
+                json=[
+                    {
+                        "platform": "twitter",
+                        "kind": "latency",
+                        "latency_ms": latency_ms,
+                        "count": None,
+                    }
+                ],
+            )
+
+            paced = [f"paced {marker} {i}" for i in range(int(rate * seconds))]
+            sent = await _send(producer, paced, rate=rate)
+            created = await _wait_for(emu, paced, timeout=180)
+        finally:
+            await producer.stop()
+    latencies = sorted((created[t] - sent[t]) * 1000 for t in paced)
+    q = statistics.quantiles(latencies, n=100, method="inclusive")
+    return {
+        "backlog": backlog,
+        "backlog_posts_per_s": backlog / drained_in,
+        "paced_rate_per_s": rate,
+        "paced_posts_per_s": len(paced) / (max(created.values()) - min(sent.values())),
+        "p50_ms": q[49],
+        "p99_ms": q[98],
+        "max_ms": latencies[-1],
+        "platform_latency_ms": latency_ms,
+    }
+
+
+async def _send(producer: AIOKafkaProducer, texts: list[str], *, rate: float | None) -> dict[str, float]:
+    """Send one due event per text (at `rate` a second, or all at once); when each was sent."""
+    sent: dict[str, float] = {}
+    topic = topics.post_due_topic(Platform.TWITTER)
+    futures = []
+    start = time.perf_counter()
+    for i, text in enumerate(texts):
+        if rate is not None:
+            await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
+        record = encode(due_event(Platform.TWITTER, text), source="/herald/bench")
+        headers = [(k, v.encode()) for k, v in record.headers.items()]
+        sent[text] = time.time()
+        futures.append(await producer.send(topic, record.value, key=record.key, headers=headers))
+    await asyncio.gather(*futures)
+    return sent
+
+
+async def _wait_for(emu: httpx.AsyncClient, texts: list[str], *, timeout: float) -> dict[str, float]:
+    """When the emulator created the post of each text (unix seconds), once it has all of them."""
+    wanted = set(texts)
+    deadline = time.monotonic() + timeout
+    while True:
+        posts = (await emu.get("/_emulator/twitter/posts")).json()["posts"]
+        created = {
+            p["text"]: datetime.fromisoformat(p["created_at"].replace("Z", "+00:00")).timestamp()
+            for p in posts
+            if p["text"] in wanted
+        }
+        if len(created) == len(wanted):
+            return created
+        if time.monotonic() > deadline:
+            raise RuntimeError(
+                f"only {len(created)} of {len(wanted)} posts reached the platform in {timeout:g}s"
+            )
+        await asyncio.sleep(2)
