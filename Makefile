@@ -20,7 +20,7 @@ TEST_ENV := HERALD_STATE_DIR=$(ROOT)/.herald/test HERALD_KAFKA_PORT=$(TEST_KAFKA
 	HERALD_RATE_LIMIT_PUBLISH=100000/hour HERALD_RATE_LIMIT_PUBLISH_MULTI=100000/hour HERALD_RATE_LIMIT_SCHEDULE=100000/hour \
 	HERALD_TRACE_DIR=$(ROOT)/.herald/test/traces HERALD_KAFKA_LAG_INTERVAL_SECONDS=2
 
-.PHONY: help install dev up down status token test lint typecheck bench infra-up infra-down infra-status clean
+.PHONY: help install dev up down status token test chaos lint typecheck bench infra-up infra-down infra-status clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -46,11 +46,17 @@ token: ## A dev bearer token for the demo business (BUSINESS_ID=2 for the other 
 test: install ## Start the test infrastructure, run lint, types and every test, stop what was started
 	@$(TEST_ENV) tools/run-tests.sh $(PYTEST_ARGS)
 
+# The chaos run gets the test ports of TEST_SLOT and a state folder of its own.
+CHAOS_ENV := $(TEST_ENV) HERALD_STATE_DIR=$(ROOT)/.herald/chaos HERALD_TRACE_DIR=
+
+chaos: install ## Crash every part while posts flow; prove each post reached each platform exactly once (CHAOS_ARGS="--posts 1000 --seed 7")
+	@$(CHAOS_ENV) $(PY) tools/chaos/run.py $(CHAOS_ARGS)
+
 lint: install ## ruff (lint and format check)
 	@.venv/bin/ruff check . && .venv/bin/ruff format --check .
 
 typecheck: install ## mypy over every package
-	@.venv/bin/mypy libs/common/src services/*/src tools/platform-emulator/src
+	@.venv/bin/mypy libs/common/src services/*/src tools/platform-emulator/src tools/dev tools/chaos
 
 bench: install ## Benchmarks on a private stack it starts and stops (its own ports) — prints tables
 	@$(PY) bench/run.py $(BENCH_ARGS)

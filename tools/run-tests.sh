@@ -23,7 +23,7 @@ set +e
 
 status=0
 echo "== ruff"; "$BIN/ruff" check . && "$BIN/ruff" format --check . || status=1
-echo "== mypy"; "$BIN/mypy" libs/common/src services/*/src tools/platform-emulator/src || status=1
+echo "== mypy"; "$BIN/mypy" libs/common/src services/*/src tools/platform-emulator/src tools/dev tools/chaos || status=1
 echo "== web (tsc, vitest)"; (cd web && npx tsc -b && npx vitest run) || status=1
 echo "== pytest"; "$BIN/pytest" -p no:cacheprovider "$@"; rc=$?
 # pytest's 5 means "no tests collected": that is a failure here, never a silent pass.

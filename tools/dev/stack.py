@@ -7,6 +7,7 @@ settings in the environment, logs to <state>/logs/<name>.log and a pid file in <
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import subprocess
@@ -28,6 +29,9 @@ OFFSET = int(ENV.get("HERALD_PORT_OFFSET", "0"))
 BIN = ROOT / ".venv" / "bin"
 READY_TIMEOUT = 120.0
 WEB_DIST = ROOT / "web" / "dist"
+SERVICE_GRACE_S = 5.0  # what each service may spend finishing in-flight work on SIGTERM
+STOP_GRACE_S = 7.0  # then the stack kills what is left, so a stop ends within ~10 s
+KILL_WAIT_S = 3.0
 
 
 @dataclass(frozen=True)
@@ -106,21 +110,62 @@ def processes() -> list[Proc]:
 
 
 def infra(action: str, quiet: bool = False) -> None:
-    for name in ("kafka", "postgres", "redis") if action != "stop" else ("redis", "postgres", "kafka"):
-        subprocess.run(
-            [str(ROOT / "tools" / "infra" / f"{name}.sh"), action],
-            check=action != "stop",
-            stderr=subprocess.DEVNULL if quiet else None,
-        )
+    scripts = [str(ROOT / "tools" / "infra" / f"{name}.sh") for name in ("kafka", "postgres", "redis")]
+    if action == "stop":  # independent of each other: stop them together
+        running = [
+            subprocess.Popen([script, "stop"], stderr=subprocess.DEVNULL if quiet else None)
+            for script in scripts
+        ]
+        for proc in running:
+            proc.wait()
+        return
+    for script in scripts:
+        subprocess.run([script, action], check=True, stderr=subprocess.DEVNULL if quiet else None)
+
+
+def alive(pid: int) -> bool:
+    """True while the process runs. One that exited is dead also while it waits as a zombie for
+    its parent to collect it (`os.kill(pid, 0)` would still succeed then)."""
+    reap()
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    except OSError:  # no /proc (macOS): signal 0 is the best we have
+        try:
+            os.kill(pid, 0)
+        except OSError:
+            return False
+        return True
+    return stat.rsplit(")", 1)[-1].split()[0] not in ("Z", "X")
+
+
+def _is_ours(pid: int, p: Proc) -> bool:
+    """The pid still belongs to this process, not to an unrelated one that got the number later."""
+    try:
+        return p.command in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
 
 
 def read_pid(p: Proc) -> int | None:
     try:
         pid = int(p.pidfile.read_text().strip())
-        os.kill(pid, 0)
-        return pid
     except (OSError, ValueError):
         return None
+    return pid if alive(pid) and _is_ours(pid, p) else None
+
+
+# Processes this invocation started. Collected as soon as they end, so none lingers as a zombie.
+_children: dict[int, subprocess.Popen[bytes]] = {}
+
+
+def reap() -> None:
+    for pid, child in list(_children.items()):
+        if child.poll() is not None:
+            del _children[pid]
 
 
 def ready(p: Proc) -> tuple[bool, str]:
@@ -134,59 +179,99 @@ def ready(p: Proc) -> tuple[bool, str]:
         return False, str(getattr(exc, "reason", exc))
 
 
-def start(p: Proc) -> None:
+def start(p: Proc) -> bool:
+    """Start the process unless it runs; True when this call started it."""
     if read_pid(p):
-        return
+        return False
     exe = BIN / p.command
     if not exe.exists():
         print(f"  {p.name}: {exe} is missing — run `make install`", file=sys.stderr)
-        return
+        return False
     env = {**ENV, "HERALD_SERVICE_NAME": p.name, "HERALD_HTTP_PORT": str(p.port), **dict(p.env)}
     env.setdefault("HERALD_LOG_JSON", "true")
+    # In-flight work gets a grace period that fits inside the stack's own stop deadline.
+    env.setdefault("HERALD_SHUTDOWN_GRACE_SECONDS", str(SERVICE_GRACE_S))
     if trace_dir := ENV.get("HERALD_TRACE_DIR"):  # spans as JSON lines, one file per process
         env["HERALD_TRACE_FILE"] = str(Path(trace_dir) / f"{p.name}.jsonl")
-    log = (LOGS / f"{p.name}.log").open("ab")
-    # A session of its own: Ctrl-C in the terminal reaches us, and we stop the services in order.
-    proc = subprocess.Popen(
-        [str(exe)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        start_new_session=True,
-        cwd=ROOT,
-    )
+    with (LOGS / f"{p.name}.log").open("ab") as log:
+        # A session of its own: Ctrl-C in the terminal reaches us, and we stop the services in order.
+        proc = subprocess.Popen(
+            [str(exe)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            cwd=ROOT,
+        )
+    _children[proc.pid] = proc
     p.pidfile.write_text(str(proc.pid))
+    return True
 
 
-def stop(p: Proc, grace: float = 20.0, sig: signal.Signals = signal.SIGTERM) -> None:
-    pid = read_pid(p)
-    if pid:
-        os.kill(pid, sig)
-        deadline = time.monotonic() + grace
-        while time.monotonic() < deadline:
-            try:
-                os.kill(pid, 0)
-            except OSError:
-                break
-            time.sleep(0.1)
-        else:
-            print(f"  {p.name} ignored SIGTERM for {grace:g}s; killing it", file=sys.stderr)
-            os.killpg(pid, signal.SIGKILL)
-    p.pidfile.unlink(missing_ok=True)
+def _signal_group(pid: int, sig: signal.Signals) -> None:
+    try:
+        os.killpg(pid, sig)  # its own session: the group id is its pid
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.kill(pid, sig)
 
 
-def wait_ready(procs: list[Proc]) -> bool:
+def _wait_gone(pids: dict[Proc, int], deadline: float) -> dict[Proc, int]:
+    """Waits until the processes are gone or the deadline passes; returns those still running."""
+    pending = dict(pids)
+    while pending and time.monotonic() < deadline:
+        pending = {p: pid for p, pid in pending.items() if alive(pid)}
+        if pending:
+            time.sleep(0.05)
+    return pending
+
+
+def stop_many(procs: list[Proc], grace: float = STOP_GRACE_S, sig: signal.Signals = signal.SIGTERM) -> None:
+    """Signal every process at once, wait for them together, SIGKILL whoever is left at the deadline."""
+    running = {p: pid for p in procs if (pid := read_pid(p))}
+    for pid in running.values():
+        _signal_group(pid, sig)
+    left = _wait_gone(running, time.monotonic() + grace)
+    for p, pid in left.items():
+        print(f"  {p.name} still running {grace:g}s after {sig.name}; killing it", file=sys.stderr)
+        _signal_group(pid, signal.SIGKILL)
+    for p in _wait_gone(left, time.monotonic() + KILL_WAIT_S):
+        print(f"  {p.name} did not die after SIGKILL", file=sys.stderr)
+    for p in procs:
+        p.pidfile.unlink(missing_ok=True)
+
+
+def stop(p: Proc, grace: float = STOP_GRACE_S, sig: signal.Signals = signal.SIGTERM) -> None:
+    stop_many([p], grace, sig)
+
+
+def _log_tail(p: Proc, lines: int = 15) -> str:
+    try:
+        return "\n".join((LOGS / f"{p.name}.log").read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def wait_ready(procs: list[Proc], launched: set[str] | None = None) -> bool:
+    """Waits until every process is ready. One found dead that this call did not start (it was
+    still dying from a kill when `start` looked) is started now; one that we started and that
+    died is reported with the end of its log."""
+    launched = set(launched or ())
     deadline = time.monotonic() + READY_TIMEOUT
     pending = list(procs)
     while pending and time.monotonic() < deadline:
         pending = [p for p in pending if not ready(p)[0]]
+        for p in pending:
+            if read_pid(p):
+                continue
+            if p.name not in launched and start(p):
+                launched.add(p.name)
+                continue
+            print(f"  {p.name} exited; see {LOGS / (p.name + '.log')}:\n{_log_tail(p)}", file=sys.stderr)
+            return False
         if pending:
-            for p in pending:
-                if not read_pid(p):
-                    print(f"  {p.name} exited; see {LOGS / (p.name + '.log')}", file=sys.stderr)
-                    return False
-            time.sleep(0.5)
+            time.sleep(0.2)
     for p in pending:
         print(f"  {p.name} not ready after {READY_TIMEOUT:g}s: {ready(p)[1]}", file=sys.stderr)
     return not pending
@@ -197,9 +282,8 @@ def cmd_up(_: argparse.Namespace) -> int:
         d.mkdir(parents=True, exist_ok=True)
     infra("start")
     procs = [p for p in processes() if (BIN / p.command).exists()]
-    for p in procs:
-        start(p)
-    ok = wait_ready(procs)
+    launched = {p.name for p in procs if start(p)}
+    ok = wait_ready(procs, launched)
     if ok and any(p.name == "api-gateway" for p in procs):
         ok = seed_demo_accounts()
     print_status(procs)
@@ -219,8 +303,7 @@ def seed_demo_accounts() -> bool:
 
 
 def cmd_down(args: argparse.Namespace) -> int:
-    for p in reversed(processes()):
-        stop(p)
+    stop_many(processes())
     if not args.services_only:
         infra("stop", quiet=args.quiet)
     return 0
@@ -250,16 +333,27 @@ def by_name(names: list[str]) -> list[Proc]:
 
 def cmd_stop(args: argparse.Namespace) -> int:
     """Stop single processes; --kill sends SIGKILL (a crash), for failure drills and tests."""
-    for p in by_name(args.names):
-        stop(p, sig=signal.SIGKILL if args.kill else signal.SIGTERM)
+    stop_many(by_name(args.names), sig=signal.SIGKILL if args.kill else signal.SIGTERM)
+    return 0
+
+
+def cmd_kill(args: argparse.Namespace) -> int:
+    """SIGKILL (a crash) and wait until the processes are gone, so a `start` right after finds them dead."""
+    stop_many(by_name(args.names), grace=KILL_WAIT_S, sig=signal.SIGKILL)
     return 0
 
 
 def cmd_start(args: argparse.Namespace) -> int:
     procs = by_name(args.names)
-    for p in procs:
-        start(p)
-    return 0 if wait_ready(procs) else 1
+    launched = {p.name for p in procs if start(p)}
+    return 0 if wait_ready(procs, launched) else 1
+
+
+def cmd_restart(args: argparse.Namespace) -> int:
+    procs = by_name(args.names)
+    stop_many(procs, sig=signal.SIGKILL if args.kill else signal.SIGTERM)
+    launched = {p.name for p in procs if start(p)}
+    return 0 if wait_ready(procs, launched) else 1
 
 
 def cmd_token(args: argparse.Namespace) -> int:
@@ -299,7 +393,9 @@ Press Ctrl-C to stop everything.""",
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     while not stopping:
+        reap()  # a service that dies is collected at once, not left as a zombie
         time.sleep(0.5)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the stop short
     print("\nstopping…", flush=True)
     return cmd_down(argparse.Namespace(quiet=False, services_only=False))
 
@@ -324,6 +420,13 @@ def main() -> int:
     start_one = sub.add_parser("start", help="start some processes of a running stack")
     start_one.add_argument("names", nargs="+")
     start_one.set_defaults(fn=cmd_start)
+    kill_one = sub.add_parser("kill", help="SIGKILL some processes and wait until they are gone")
+    kill_one.add_argument("names", nargs="+")
+    kill_one.set_defaults(fn=cmd_kill)
+    restart = sub.add_parser("restart", help="stop (or --kill) some processes, start them, wait until ready")
+    restart.add_argument("names", nargs="+")
+    restart.add_argument("--kill", action="store_true", help="SIGKILL instead of SIGTERM")
+    restart.set_defaults(fn=cmd_restart)
     token = sub.add_parser("token")
     token.add_argument("--business-id", type=int, default=1)
     token.set_defaults(fn=cmd_token)

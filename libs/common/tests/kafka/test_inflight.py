@@ -16,7 +16,7 @@ from faststream import AckPolicy
 from faststream.kafka import KafkaRouter
 
 from herald_common.kafka.broker import create_broker
-from herald_common.kafka.inflight import InFlight
+from herald_common.kafka.inflight import HANDLER_RETRIES, IN_FLIGHT, InFlight
 from herald_common.settings import HeraldSettings
 from herald_common.testing import eventually, unique
 
@@ -70,7 +70,7 @@ async def consuming(
 ) -> AsyncIterator[InFlight]:
     """A subscriber wired as the publishers wire theirs. `drain=False` stops like a crash would
     leave it: nothing more is committed."""
-    in_flight = InFlight(limit=limit, grace_seconds=5, retry_pause_seconds=0.05)
+    in_flight = InFlight(group=group, limit=limit, grace_seconds=5, retry_pause_seconds=0.05)
     broker = create_broker(HeraldSettings(service_name=group, kafka_bootstrap_servers=bootstrap))
     router = KafkaRouter()
     subscriber = router.subscriber(
@@ -183,6 +183,8 @@ async def test_failed_work_runs_again_in_place_and_is_committed_once_it_succeeds
     async with consuming(kafka_bootstrap, topic, group, work, limit=4):
         assert await eventually(lambda: _both(_committed(kafka_bootstrap, group, topic), {0: 2}), timeout=30)
     assert attempts == {b"flaky": 3, b"fine": 1}
+    assert HANDLER_RETRIES.labels(group)._value.get() == 2
+    assert IN_FLIGHT.labels(group)._value.get() == 0
 
 
 async def test_a_stop_commits_what_finished_and_a_crash_redelivers_what_did_not(kafka_bootstrap: str) -> None:

@@ -9,11 +9,15 @@ import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from limits.errors import StorageError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from herald_common.logs import get_logger
 
 log = get_logger(__name__)
+RETRY_AFTER_OUTAGE_S = 2
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://herald.dev/problems/"
 
@@ -105,6 +109,18 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        if dependency_down(exc):
+            # PostgreSQL or Redis is unreachable: nothing was accepted; the client may retry (with
+            # its Idempotency-Key) once the dependency is back.
+            log.warning("dependency unavailable: %r", exc, extra={"path": request.url.path})
+            return problem_response(
+                503,
+                "unavailable",
+                "Temporarily unavailable",
+                "a service this request needs is unreachable; nothing was stored, retry shortly",
+                request.url.path,
+                {"Retry-After": str(RETRY_AFTER_OUTAGE_S)},
+            )
         # Logged with its traceback; the client gets a problem without internals.
         log.exception("unhandled error", extra={"path": request.url.path})
         return problem_response(
@@ -138,3 +154,29 @@ def _allowed_methods(request: Request) -> str:
     if "GET" in methods:
         methods.add("HEAD")  # Starlette answers HEAD wherever it answers GET
     return ", ".join(sorted(methods))
+
+
+_OUTAGES: tuple[type[BaseException], ...] = (
+    OSError,  # connection refused or reset (files are no dependency: see below)
+    TimeoutError,  # no connection from the pool in time
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,  # e.g. the connection closed under a query
+    asyncpg.CannotConnectNowError,  # starting up or in recovery after a crash
+    asyncpg.AdminShutdownError,
+    RedisConnectionError,
+    RedisTimeoutError,
+    StorageError,  # the rate limiter's storage (Redis)
+)
+
+
+_FILESYSTEM = (FileNotFoundError, FileExistsError, PermissionError, IsADirectoryError, NotADirectoryError)
+
+
+def dependency_down(exc: BaseException) -> bool:
+    """True when the error says a dependency is unreachable rather than that our code is wrong."""
+    seen: BaseException | None = exc
+    while seen is not None:  # wrapped errors (e.g. the rate limiter's) keep the cause
+        if isinstance(seen, _OUTAGES) and not isinstance(seen, _FILESYSTEM):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False

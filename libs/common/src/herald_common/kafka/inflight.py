@@ -22,6 +22,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import IllegalStateError, KafkaError
+from prometheus_client import Counter, Gauge
 
 from herald_common.kafka.offsets import OffsetTracker
 from herald_common.logs import get_logger
@@ -29,17 +30,26 @@ from herald_common.logs import get_logger
 log = get_logger(__name__)
 Work = Callable[[], Awaitable[None]]
 
+# FastStream's own Kafka-in metrics see only the hand-off to InFlight; these see the work.
+IN_FLIGHT = Gauge("herald_kafka_records_in_flight", "Records fetched and being handled", ["group"])
+HANDLER_RETRIES = Counter(
+    "herald_kafka_handler_retries_total", "Handler failures; the record is handled again in place", ["group"]
+)
+
 
 class InFlight:
     def __init__(
         self,
         *,
+        group: str,
         limit: int,
         grace_seconds: float,
         retry_pause_seconds: float = 0.5,
         commit_interval_seconds: float = 0.1,
     ) -> None:
         self.limit = limit
+        self._in_flight_gauge = IN_FLIGHT.labels(group)
+        self._retries = HANDLER_RETRIES.labels(group)
         self._grace = grace_seconds
         self._retry_pause = retry_pause_seconds
         self._commit_interval = commit_interval_seconds
@@ -85,6 +95,7 @@ class InFlight:
         if key is not None:
             self._chains[key] = task
         self._running.setdefault(tp, set()).add(task)
+        self._in_flight_gauge.inc()
         task.add_done_callback(lambda t: self._forget(tp, key, t))
 
     async def _run(
@@ -109,6 +120,7 @@ class InFlight:
                     if self._closing:
                         log.exception("handling failed while stopping; the record will be redelivered")
                         return False
+                    self._retries.inc()
                     log.exception("handling failed; trying the record again")
                     await asyncio.sleep(self._retry_pause)
             self._tracker.done(tp, offset)
@@ -118,6 +130,7 @@ class InFlight:
             self._slots.release()
 
     def _forget(self, tp: TopicPartition, key: bytes | None, task: asyncio.Task[bool]) -> None:
+        self._in_flight_gauge.dec()
         self._running.get(tp, set()).discard(task)
         if key is not None and self._chains.get(key) is task:
             del self._chains[key]

@@ -72,7 +72,11 @@ def create_publisher_app(
             clients = make_clients(http, budgets)
             service = PublishService(infra.pool, producer, clients, settings, make_accounts(infra, http))
             app.state.publisher = service
-            in_flight = InFlight(limit=settings.max_in_flight, grace_seconds=settings.shutdown_grace_seconds)
+            in_flight = InFlight(
+                group=settings.service_name,
+                limit=settings.max_in_flight,
+                grace_seconds=settings.shutdown_grace_seconds,
+            )
             infra.before_broker_stop.append(in_flight.drain)
             broker.include_router(
                 build_router(clients, service, settings.service_name, broker=broker, in_flight=in_flight)
