@@ -27,6 +27,7 @@ class ChangeHub(BackgroundLoop):
         super().__init__()
         self.dsn, self.schema = dsn, schema
         self._waiters: dict[int, set[asyncio.Event]] = defaultdict(set)
+        self.listening = asyncio.Event()  # set while NOTIFYs are being received
 
     @contextlib.contextmanager
     def subscribe(self, business_ids: frozenset[int]) -> Iterator[asyncio.Event]:
@@ -63,7 +64,9 @@ class ChangeHub(BackgroundLoop):
             lost = asyncio.Event()
             conn.add_termination_listener(lambda _c: lost.set())
             await conn.add_listener(CHANNEL, self._notify)
+            self.listening.set()
             await lost.wait()
         finally:
+            self.listening.clear()
             if not conn.is_closed():
                 await conn.close()
