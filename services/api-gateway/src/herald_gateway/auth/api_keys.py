@@ -16,11 +16,12 @@ from pydantic import BaseModel, Field
 
 from herald_gateway.auth.caller import Caller
 from herald_gateway.problems import NotFound, Unauthorized
+from herald_gateway.request_model import RequestModel
 
 PREFIX = "hk_"
 
 
-class ApiKeyCreate(BaseModel):
+class ApiKeyCreate(RequestModel):
     name: str = Field(min_length=1, max_length=100)
     business_id: int | None = None
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from herald_common.platforms import Platform
 from herald_common.text import plan_post
@@ -48,6 +49,11 @@ class Preview(BaseModel):
 )
 async def preview(body: PublishRequest, caller: CurrentCaller) -> Preview:
     caller.business(body.business_id)
+    # Text rules are CPU work (bounded, but up to tens of ms for 100,000 characters): off the event loop.
+    return await run_in_threadpool(plan_preview, body)
+
+
+def plan_preview(body: PublishRequest) -> Preview:
     out = []
     for platform in body.platforms:
         o = body.overrides.get(platform) or Override()

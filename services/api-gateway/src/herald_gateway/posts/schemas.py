@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
 from herald_common.events import LatePolicy
 from herald_common.platforms import Platform
+from herald_gateway.request_model import RequestModel
 
 MAX_CONTENT = 100_000
 
@@ -33,14 +34,14 @@ class TargetStatus(StrEnum):
     MISSED = "missed"
 
 
-class Override(BaseModel):
+class Override(RequestModel):
     model_config = ConfigDict(extra="forbid")
     content: Annotated[str, Field(max_length=MAX_CONTENT)] | None = None
     media_urls: list[HttpUrl] | None = None
     first_comment: str | None = None
 
 
-class PublishRequest(BaseModel):
+class PublishRequest(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={

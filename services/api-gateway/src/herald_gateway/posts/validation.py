@@ -55,7 +55,8 @@ def refuse_internal_media(url: str, allow: Collection[str] = ()) -> None:
         internal = host == "localhost" or host.endswith(".localhost")
     if internal:
         raise Unprocessable(
-            f"media URL {url[:200]} points to an internal address; media must be public", field="media_urls"
+            "a media URL points to an internal address; media must be public",  # the address is not echoed
+            field="media_urls",
         )
 
 
