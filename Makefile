@@ -3,7 +3,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 ROOT := $(abspath .)
 PY := $(ROOT)/.venv/bin/python
-STACK := $(PY) $(ROOT)/tools/dev/stack.py
+# The local stack is dev (the services default to prod, which refuses dev keys and credentials).
+STACK := HERALD_ENVIRONMENT=$${HERALD_ENVIRONMENT:-dev} $(PY) $(ROOT)/tools/dev/stack.py
 BUSINESS_ID ?= 1
 
 # The test run uses its own state folder and ports, so it never disturbs a running `make dev`.

@@ -30,6 +30,7 @@ BENCH_ENV = {
     "HERALD_DATABASE_URL": "postgresql://postgres@127.0.0.1:35732/herald",
     "HERALD_REDIS_URL": "redis://127.0.0.1:36679/0",
     "HERALD_PORT_OFFSET": "200",
+    "HERALD_ENVIRONMENT": "dev",  # the dev signing key and emulator credentials
     # Benchmarks measure Herald, not the quotas: our own limits and the emulator's are off.
     "HERALD_RATE_LIMITS_ENABLED": "false",
     "HERALD_EMULATOR_RATE_LIMITS": "off",
