@@ -80,3 +80,25 @@ async def test_control_characters_in_the_url_are_422(
         response = await gateway.request(method, path, headers=bearer(token_for))
         assert response.status_code == 422, response.text
         assert response.headers["content-type"].startswith(PROBLEM)
+
+
+async def test_media_are_counted_whatever_their_names(
+    gateway_factory: Callable[..., Any], token_for: Callable[..., str]
+) -> None:
+    untyped = [f"https://cdn.example.com/media/{index}" for index in range(5)]  # no extension
+    async with gateway_factory() as gateway:
+        body = {"content": "x", "platforms": ["twitter"], "media_urls": untyped}
+        response = await gateway.post("/api/v2/publish", json=body, headers=bearer(token_for))
+        assert response.status_code == 422, response.text
+        assert "too_many_media" in {v["code"] for v in response.json()["violations"]}
+
+
+async def test_an_override_carries_at_most_ten_media(
+    gateway_factory: Callable[..., Any], token_for: Callable[..., str]
+) -> None:
+    many = [f"https://cdn.example.com/{index}.jpg" for index in range(11)]
+    async with gateway_factory() as gateway:
+        body = {"content": "x", "platforms": ["facebook"], "overrides": {"facebook": {"media_urls": many}}}
+        response = await gateway.post("/api/v2/publish", json=body, headers=bearer(token_for))
+        assert response.status_code == 422, response.text
+        assert response.json()["errors"][0]["location"][-1] == "media_urls"

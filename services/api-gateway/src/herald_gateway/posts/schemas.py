@@ -13,6 +13,7 @@ from herald_common.platforms import Platform
 from herald_gateway.request_model import RequestModel
 
 MAX_CONTENT = 100_000
+MAX_MEDIA_URLS = 10  # per post and per override; each platform may allow fewer (checked per platform)
 
 
 class PostStatus(StrEnum):
@@ -37,7 +38,7 @@ class TargetStatus(StrEnum):
 class Override(RequestModel):
     model_config = ConfigDict(extra="forbid")
     content: Annotated[str, Field(max_length=MAX_CONTENT)] | None = None
-    media_urls: list[HttpUrl] | None = None
+    media_urls: Annotated[list[HttpUrl], Field(max_length=MAX_MEDIA_URLS)] | None = None
     first_comment: str | None = None
 
 
@@ -52,7 +53,7 @@ class PublishRequest(RequestModel):
     content: Annotated[str, Field(max_length=MAX_CONTENT)] = ""
     platforms: Annotated[list[Platform], Field(min_length=1, max_length=4)]
     business_id: int | None = None
-    media_urls: Annotated[list[HttpUrl], Field(max_length=10)] = []
+    media_urls: Annotated[list[HttpUrl], Field(max_length=MAX_MEDIA_URLS)] = []
     first_comment: str | None = None
     thread_numbering: bool = False
     overrides: dict[Platform, Override] = {}

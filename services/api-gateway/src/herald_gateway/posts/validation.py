@@ -61,15 +61,10 @@ def refuse_internal_media(url: str, allow: Collection[str] = ()) -> None:
 
 
 def media_items(urls: Sequence[object]) -> list[MediaItem]:
-    """What the gateway can tell of media before anything is fetched: the type their names suggest.
-
-    URLs with no telling extension are checked by the publisher once it has fetched them."""
-    items = []
-    for url in urls:
-        mime, _ = mimetypes.guess_type(urlsplit(str(url)).path)
-        if mime:
-            items.append(MediaItem(mime_type=mime))
-    return items
+    """What the gateway can tell of media before anything is fetched: how many, and the type their
+    names suggest. A URL with no telling extension still counts; its type is checked by the
+    publisher once fetched."""
+    return [MediaItem(mime_type=mimetypes.guess_type(urlsplit(str(url)).path)[0] or "") for url in urls]
 
 
 def build_targets(req: PublishRequest, allow_media_hosts: Collection[str] = ()) -> list[PostTarget]:
