@@ -86,8 +86,8 @@ async def test_a_consent_link_sent_to_someone_else_connects_nothing(stack: objec
     """The attacker starts a consent for their business and sends the consent link to a victim,
     who is logged in at the platform: the callback reaches us from the victim's browser, without
     the attacker's browser cookie, and must not put the victim's tokens in the attacker's business."""
-    attacker_headers = {"Authorization": f"Bearer {stack.token(79)}"}  # type: ignore[attr-defined]
-    victim_headers = {"Authorization": f"Bearer {stack.token(80)}"}  # type: ignore[attr-defined]
+    attacker_headers = {"Authorization": f"Bearer {stack.token(91)}"}  # type: ignore[attr-defined]
+    victim_headers = {"Authorization": f"Bearer {stack.token(92)}"}  # type: ignore[attr-defined]
     gateway = stack.gateway  # type: ignore[attr-defined]
     async with (
         httpx.AsyncClient(base_url=gateway, headers=attacker_headers) as attacker,

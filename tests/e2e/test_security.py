@@ -199,7 +199,8 @@ async def test_security_headers_and_rate_limit_headers(api: httpx.AsyncClient) -
     assert int(h["x-ratelimit-limit"]) == 100  # GET /scheduled: 100/minute by default
     assert 0 <= int(h["x-ratelimit-remaining"]) < 100
     assert int(h["x-ratelimit-reset"]) >= int(time.time())
-    assert h["ratelimit-limit"] == h["x-ratelimit-limit"]
+    assert h["ratelimit-policy"] == '"list";q=100;w=60'
+    assert h["ratelimit"].startswith(f'"list";r={h["x-ratelimit-remaining"]};t=')
     assert "access-control-allow-origin" not in h, "CORS is closed by default"
 
 

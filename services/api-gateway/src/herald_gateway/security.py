@@ -151,9 +151,8 @@ def harden(app: FastAPI, *, max_request_bytes: int, cors_allow_origins: list[str
                 "X-RateLimit-Limit",
                 "X-RateLimit-Remaining",
                 "X-RateLimit-Reset",
-                "RateLimit-Limit",
-                "RateLimit-Remaining",
-                "RateLimit-Reset",
+                "RateLimit-Policy",
+                "RateLimit",
             ],
         )
     app.add_middleware(SecurityHeadersMiddleware)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from herald_gateway.auth import api_keys
+from herald_gateway.auth import api_keys, failed_attempts
 from herald_gateway.auth.caller import Caller
 from herald_gateway.auth.jwt_verifier import JwtVerifier
 from herald_gateway.problems import Problem, Unauthorized
@@ -26,12 +26,17 @@ def _credentials(request: Request) -> str:
 
 
 async def authenticate(request: Request) -> Caller:
-    credential = _credentials(request)
-    if credential.startswith(api_keys.PREFIX):
-        caller = await api_keys.verify(request.app.state.infra.pool, credential)
-    else:
-        verifier: JwtVerifier = request.app.state.verifier
-        caller = await verifier.verify(credential)
+    await failed_attempts.refuse_if_failing_too_often(request)
+    try:
+        credential = _credentials(request)
+        if credential.startswith(api_keys.PREFIX):
+            caller = await api_keys.verify(request.app.state.infra.pool, credential)
+        else:
+            verifier: JwtVerifier = request.app.state.verifier
+            caller = await verifier.verify(credential)
+    except Unauthorized:
+        await failed_attempts.count_failure(request)
+        raise
     request.state.caller = caller  # for the rate limiter and logs
     return caller
 
