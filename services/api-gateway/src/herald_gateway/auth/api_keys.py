@@ -56,7 +56,8 @@ async def create(pool: asyncpg.Pool, caller: Caller, body: ApiKeyCreate, *, max_
     async with pool.acquire() as conn, conn.transaction():
         # One creation at a time per business, so two racing requests cannot both pass the count.
         await conn.execute(
-            "SELECT pg_advisory_xact_lock(hashtextextended('herald.api_keys:' || $1::bigint::text, 0))", business_id
+            "SELECT pg_advisory_xact_lock(hashtextextended('herald.api_keys:' || $1::bigint::text, 0))",
+            business_id,
         )
         active = await conn.fetchval(
             "SELECT count(*) FROM api_keys WHERE business_id = $1 AND revoked_at IS NULL", business_id
