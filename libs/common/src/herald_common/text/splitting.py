@@ -14,10 +14,12 @@ Numbering (`` 1/3``) is counted inside each part's limit. Its width depends on t
 parts, so we split again with room for the new total until it stops growing.
 """
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import IntEnum
-from itertools import islice
+from itertools import accumulate, islice
+from typing import NamedTuple
 
 import regex
 
@@ -29,7 +31,7 @@ _TOKEN_RE = regex.compile(r"(\S+)(\s*)")
 _GRAPHEME_RE = regex.compile(r"\X")
 _CJK = r"[\p{Han}\p{Hiragana}\p{Katakana}\u3000-\u303F\uFF00-\uFFEF]"
 _CJK_RE = regex.compile(_CJK)
-_CJK_PAIR_RE = regex.compile(f"(?<={_CJK})(?={_CJK})")  # between two CJK characters
+_CJK_RUN_RE = regex.compile(f"{_CJK}{{2,}}")  # cuts go between two of its characters
 # Japanese/Chinese typography never starts a line with these (closing marks, small kana).
 _NO_BREAK_BEFORE = frozenset(
     "\u3001\u3002\uff0c\uff0e\u30fb\uff1a\uff1b\uff1f\uff01\u30fc)]\uff5d\u3015\u3009\u300b\u300d\u300f\u3011\u3019\u3017\u301f\u2019\u201d\uff60\u00bb\u3041\u3043\u3045\u3047"
@@ -57,8 +59,7 @@ class ThreadPart:
     hard_split: bool = False  # the cut is inside a token (grapheme boundary)
 
 
-@dataclass(frozen=True, slots=True)
-class _Atom:
+class _Atom(NamedTuple):  # a tuple: a long text makes many, and tuples are cheap to build
     text: str
     separator: str  # what followed it in the original
     strength: BreakStrength  # of the break after it
@@ -114,7 +115,8 @@ def split_text(
     whole = len(parts) == 1 and not atoms.has(parts[0].last + 1)
     if whole and (length := measure(text)) <= first_limit:  # it fitted once its outer whitespace is cut
         return [ThreadPart(text, text, length, first_limit, "")]
-    if not numbering or len(parts) < 2:
+    too_many = max_parts is not None and len(parts) > max_parts
+    if not numbering or len(parts) < 2 or too_many:  # a thread too long to post is not numbered
         return _finish(parts, limits, measure, lambda index: "")
     reserved = len(parts)
     for _ in range(8):
@@ -168,10 +170,10 @@ class _Atoms:
 
     def has(self, index: int) -> bool:
         while index >= len(self.items):
-            atom = next(self._source, None)
-            if atom is None:
+            produced = len(self.items)
+            self.items += islice(self._source, 256)
+            if len(self.items) == produced:
                 return False
-            self.items.append(atom)
         return True
 
     def __getitem__(self, index: int) -> _Atom:
@@ -316,21 +318,24 @@ def _best_break(atoms: list[_Atom], first: int) -> int:
 def _hard_split(atom: _Atom, limit: int, weigh: _Weigher, label: str) -> tuple[str, _Atom]:
     """Cut a token too long for any part at the last grapheme boundary that fits: (head, rest).
 
-    Graphemes are read only up to the estimated cut (their summed weights), then the cut is
-    confirmed with one measure, or searched for among those graphemes."""
+    Only the graphemes a part could hold are read (each weighs at least 1), their cached
+    weights summed in C to estimate the cut; one measure confirms it, or a binary search
+    among those graphemes finds it."""
     budget = limit - weigh(label)
-    ends: list[int] = []  # where each grapheme ends, as far as the part may reach
-    total = 0
-    for grapheme in _GRAPHEME_RE.finditer(atom.text):
-        total += weigh(grapheme.group())
-        if ends and (total > budget or grapheme.end() == len(atom.text)):
-            break  # the rest keeps at least one grapheme
-        ends.append(grapheme.end())
+    graphemes = _leading_graphemes(atom.text, budget + 1)
+    for grapheme in {g for g in graphemes if g not in weigh.known}:
+        weigh(grapheme)
+    ends = list(accumulate(map(len, graphemes)))
+    if ends[-1] == len(atom.text):
+        ends.pop()  # the rest keeps at least one grapheme
+    estimate = bisect_right(list(accumulate(map(weigh.known.__getitem__, graphemes))), budget)
 
     def fits(count: int) -> bool:
-        return bool(ends) and weigh.measure(atom.text[: ends[count - 1]] + label) <= limit
+        return weigh.measure(atom.text[: ends[count - 1]] + label) <= limit
 
-    low, high = 1, len(ends)  # at least one grapheme, so every part makes progress
+    low, high = 1, max(1, min(estimate, len(ends)))  # at least one grapheme: every part progresses
+    if not ends:
+        raise ValueError(f"limit {limit} is too small for a single character of {atom.text[:20]!r}")
     if fits(high):
         low = high
     else:
@@ -340,22 +345,38 @@ def _hard_split(atom: _Atom, limit: int, weigh: _Weigher, label: str) -> tuple[s
                 low = middle
             else:
                 high = middle - 1
-        if not fits(low) or ends[low - 1] == len(atom.text):
+        if not fits(low):
             raise ValueError(f"limit {limit} is too small for a single character of {atom.text[:20]!r}")
     cut = ends[low - 1]
     return atom.text[:cut], _Atom(atom.text[cut:], atom.separator, atom.strength)
+
+
+def _leading_graphemes(text: str, count: int) -> list[str]:
+    """The first ``count`` grapheme clusters of ``text`` (fewer if it has fewer).
+
+    Read from a window that starts at one character per cluster and grows by what the
+    clusters read so far measured, so the regex never scans far past what is needed."""
+    window = count + 16
+    while True:
+        graphemes = _GRAPHEME_RE.findall(text, 0, window)
+        if window >= len(text):
+            return graphemes[:count]
+        graphemes.pop()  # it may continue past the window
+        if len(graphemes) >= count:
+            return graphemes[:count]
+        per_cluster = window / max(1, len(graphemes))
+        window = max(2 * window, int(count * per_cluster * 1.25) + 16)
 
 
 def _text_atoms(text: str) -> Iterator[_Atom]:
     """The text as breakable pieces: whitespace-separated tokens, CJK runs cut per character."""
     for token in _TOKEN_RE.finditer(text):
         word, separator = token.group(1), token.group(2)
-        pieces = _cjk_pieces(word) if _CJK_RE.search(word) else iter([(word, BreakStrength.WORD)])
-        piece, strength = next(pieces)
-        for following, following_strength in pieces:
-            yield _Atom(piece, "", strength)
-            piece, strength = following, following_strength
-        yield _Atom(piece, separator, _whitespace_strength(word, separator))
+        strength = _whitespace_strength(word, separator)
+        if _CJK_RE.search(word):
+            yield from _cjk_atoms(word, separator, strength)
+        else:
+            yield _Atom(word, separator, strength)
 
 
 def _whitespace_strength(token: str, separator: str) -> BreakStrength:
@@ -369,21 +390,21 @@ def _whitespace_strength(token: str, separator: str) -> BreakStrength:
     return BreakStrength.WORD
 
 
-def _cjk_pieces(token: str) -> Iterator[tuple[str, BreakStrength]]:
+def _cjk_atoms(token: str, separator: str, strength: BreakStrength) -> Iterator[_Atom]:
     """Cut a token between CJK characters, outside URLs, hashtags and mentions (lazily: a
-    long run of Chinese or Japanese is read only as far as the parts being built)."""
+    long run of Chinese or Japanese is read only as far as the parts being built). The last
+    piece ends where the token did: ``separator`` and ``strength`` are that break's."""
     protected = iter(sorted([(url.start, url.end) for url in find_urls(token)] + entity_spans(token)))
     span_end = 0  # cuts before this index fall inside a protected span
     upcoming = next(protected, None)
     start = 0
-    for boundary in _CJK_PAIR_RE.finditer(token):
-        index = boundary.start()
+    for index in (i for run in _CJK_RUN_RE.finditer(token) for i in range(run.start() + 1, run.end())):
         while upcoming is not None and upcoming[0] < index:
             span_end = max(span_end, upcoming[1])
             upcoming = next(protected, None)
         if index < span_end or token[index] in _NO_BREAK_BEFORE:
             continue
-        strength = BreakStrength.SENTENCE if token[index - 1] in _CJK_SENTENCE_ENDS else BreakStrength.WORD
-        yield token[start:index], strength
+        sentence_end = token[index - 1] in _CJK_SENTENCE_ENDS
+        yield _Atom(token[start:index], "", BreakStrength.SENTENCE if sentence_end else BreakStrength.WORD)
         start = index
-    yield token[start:], BreakStrength.WORD
+    yield _Atom(token[start:], separator, strength)
