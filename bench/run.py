@@ -53,20 +53,40 @@ def ratio(value: float, target: float, higher_is_better: bool) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--only", nargs="*", choices=["gateway", "e2e", "scheduler"], default=None)
+    parser.add_argument("--only", nargs="*", choices=["text", "gateway", "e2e", "scheduler"], default=None)
     parser.add_argument("--keep", action="store_true", help="leave the bench stack running")
     args = parser.parse_args()
-    wanted = set(args.only or ["gateway", "e2e", "scheduler"])
+    wanted = set(args.only or ["text", "gateway", "e2e", "scheduler"])
     os.environ.update(BENCH_ENV)
     from devauth import dev_token
 
     results: dict[str, object] = {"machine": f"{os.cpu_count()} cores"}
     try:
-        if wanted & {"gateway", "e2e"}:
+        if wanted & {"text", "gateway", "e2e"}:
             subprocess.run([*STACK, "up"], check=True)
             offset = int(BENCH_ENV["HERALD_PORT_OFFSET"])
             gateway, emulator = f"http://127.0.0.1:{8000 + offset}", f"http://127.0.0.1:{8090 + offset}"
             token = dev_token(Path(BENCH_ENV["HERALD_STATE_DIR"]), 1)
+            if "text" in wanted:
+                import adversarial_text
+
+                rows, cpu = adversarial_text.cpu_table_rows()
+                results["adversarial text: CPU per request"] = cpu
+                print(
+                    table(
+                        "Adversarial 256 KiB bodies: CPU per request (preview of 4 platforms / publish checks)",
+                        rows,
+                    ),
+                    flush=True,
+                )
+                rows, health = adversarial_text.health_rows(gateway, token)
+                results["adversarial text: /health/live under load"] = health
+                print(
+                    table(
+                        "/health/live while 4 connections send those bodies to /api/v2/preview, 10 s", rows
+                    ),
+                    flush=True,
+                )
             if "gateway" in wanted:
                 import gateway_throughput
 

@@ -35,6 +35,7 @@ from herald_gateway.security import harden
 from herald_gateway.settings import Settings
 from herald_gateway.status.handlers import build_router
 from herald_gateway.status.service import StatusService
+from herald_gateway.text_rules import GIL_SWITCH_INTERVAL_SECONDS
 
 SCHEMA = "gateway"
 ACCOUNTS_SCHEMA = accounts_wiring.SCHEMA  # shared with the publishers, which read and refresh tokens
@@ -45,6 +46,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings(Settings)
     refuse_unsafe_production(settings)
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL_SECONDS)  # the loop waits less behind text rules
     broker = create_broker(settings)
 
     @asynccontextmanager
