@@ -15,38 +15,16 @@ parts, so we split again with room for the new total until it stops growing.
 """
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from enum import IntEnum
 from itertools import accumulate, islice
-from typing import NamedTuple
 
 import regex
 
-from .entities import entity_spans
-from .urls import find_urls
+from .breaks import Atom, Atoms
 
 NUMBERING_FORMAT = " {index}/{total}"
-_TOKEN_RE = regex.compile(r"(\S+)(\s*)")
 _GRAPHEME_RE = regex.compile(r"\X")
-_CJK = r"[\p{Han}\p{Hiragana}\p{Katakana}\u3000-\u303F\uFF00-\uFFEF]"
-_CJK_RE = regex.compile(_CJK)
-_CJK_RUN_RE = regex.compile(f"{_CJK}{{2,}}")  # cuts go between two of its characters
-# Japanese/Chinese typography never starts a line with these (closing marks, small kana).
-_NO_BREAK_BEFORE = frozenset(
-    "\u3001\u3002\uff0c\uff0e\u30fb\uff1a\uff1b\uff1f\uff01\u30fc)]\uff5d\u3015\u3009\u300b\u300d\u300f\u3011\u3019\u3017\u301f\u2019\u201d\uff60\u00bb\u3041\u3043\u3045\u3047"
-    "\u3049\u3063\u3083\u3085\u3087\u308e\u30a1\u30a3\u30a5\u30a7\u30a9\u30c3\u30e3\u30e5\u30e7\u30ee\u30f5\u30f6\u3005"
-)
-_CJK_SENTENCE_ENDS = "\u3002\uff01\uff1f"  # ideographic full stop, fullwidth ! and ?
-_SENTENCE_END_RE = regex.compile(r"[.!?\u2026\u3002\uff01\uff1f][)\]\"'\u201d\u2019\u00bb\u300d\u300f]*$")
-
-
-class BreakStrength(IntEnum):
-    GRAPHEME = 0  # inside a token: last resort
-    WORD = 1
-    SENTENCE = 2
-    LINE = 3
-    PARAGRAPH = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,12 +35,6 @@ class ThreadPart:
     limit: int
     separator_after: str  # the original whitespace at the cut ("" inside a word or CJK text)
     hard_split: bool = False  # the cut is inside a token (grapheme boundary)
-
-
-class _Atom(NamedTuple):  # a tuple: a long text makes many, and tuples are cheap to build
-    text: str
-    separator: str  # what followed it in the original
-    strength: BreakStrength  # of the break after it
 
 
 Measure = Callable[[str], int]
@@ -101,7 +73,8 @@ def split_text(
 
     A text that fits comes back as one part, unchanged and unnumbered; a blank text as none.
     With ``max_parts``, splitting stops once there are more parts than that (the thread is
-    refused anyway): the ``max_parts + 1`` parts returned then cover only the start of the text.
+    refused anyway): the ``max_parts + 1`` parts returned then cover only the start of the text,
+    and are not numbered.
     """
     if not text.strip():
         return []
@@ -109,7 +82,7 @@ def split_text(
     if len(text) <= window and (length := measure(text)) <= first_limit:
         return [ThreadPart(text, text, length, first_limit, "")]
     limits = (first_limit, continuation_limit)
-    atoms = _Atoms(text.strip())
+    atoms = Atoms(text.strip())
     weigh = _Weigher(measure)
     parts = _pack(atoms, limits, weigh, lambda index: "", max_parts)
     whole = len(parts) == 1 and not atoms.has(parts[0].last + 1)
@@ -161,28 +134,6 @@ class _Weigher:
         return weight
 
 
-class _Atoms:
-    """The text's atoms (see ``_text_atoms``), produced on demand."""
-
-    def __init__(self, text: str) -> None:
-        self._source = _text_atoms(text)
-        self.items: list[_Atom] = []  # produced so far
-
-    def has(self, index: int) -> bool:
-        while index >= len(self.items):
-            produced = len(self.items)
-            self.items += islice(self._source, 256)
-            if len(self.items) == produced:
-                return False
-        return True
-
-    def __getitem__(self, index: int) -> _Atom:
-        return self.items[index]
-
-    def span(self, first: int, last: int) -> list[_Atom]:
-        return self.items[first : last + 1]
-
-
 def _finish(
     parts: list[_Part],
     limits: tuple[int, int],
@@ -199,7 +150,7 @@ def _finish(
 
 
 def _pack(
-    atoms: _Atoms,
+    atoms: Atoms,
     limits: tuple[int, int],
     weigh: _Weigher,
     suffix: Callable[[int], str],
@@ -231,31 +182,31 @@ def _pack(
 class _Rest:
     """What is left to pack: the atoms from ``first`` on, the first one perhaps cut short."""
 
-    def __init__(self, atoms: _Atoms) -> None:
+    def __init__(self, atoms: Atoms) -> None:
         self.atoms, self.first = atoms, 0
-        self._head: _Atom | None = None  # the rest of atoms[first] after a cut inside it
+        self._head: Atom | None = None  # the rest of atoms[first] after a cut inside it
 
     def has(self, index: int) -> bool:
         return self.atoms.has(index)
 
-    def __getitem__(self, index: int) -> _Atom:
+    def __getitem__(self, index: int) -> Atom:
         return self._head if index == self.first and self._head else self.atoms[index]
 
-    def span(self, last: int) -> list[_Atom]:
+    def span(self, last: int) -> list[Atom]:
         """atoms[first..last]."""
         atoms = self.atoms.span(self.first, last)
         if self._head:
             atoms[0] = self._head
         return atoms
 
-    def cut_inside(self, tail: _Atom) -> None:
+    def cut_inside(self, tail: Atom) -> None:
         self._head = tail
 
     def advance(self, first: int) -> None:
         self.first, self._head = first, None
 
 
-def _join(atoms: list[_Atom]) -> str:
+def _join(atoms: list[Atom]) -> str:
     return "".join(atom.text + atom.separator for atom in atoms[:-1]) + atoms[-1].text
 
 
@@ -301,7 +252,7 @@ def _furthest_fit(rest: _Rest, limit: int, weigh: _Weigher, label: str) -> int:
     return low
 
 
-def _best_break(atoms: list[_Atom], first: int) -> int:
+def _best_break(atoms: list[Atom], first: int) -> int:
     """The last atom of the part: the strongest break among those leaving it half full."""
     lengths = []
     running = 0
@@ -315,7 +266,7 @@ def _best_break(atoms: list[_Atom], first: int) -> int:
     return first + max(offset for offset in candidates if atoms[offset].strength == strongest)
 
 
-def _hard_split(atom: _Atom, limit: int, weigh: _Weigher, label: str) -> tuple[str, _Atom]:
+def _hard_split(atom: Atom, limit: int, weigh: _Weigher, label: str) -> tuple[str, Atom]:
     """Cut a token too long for any part at the last grapheme boundary that fits: (head, rest).
 
     Only the graphemes a part could hold are read (each weighs at least 1), their cached
@@ -348,7 +299,7 @@ def _hard_split(atom: _Atom, limit: int, weigh: _Weigher, label: str) -> tuple[s
         if not fits(low):
             raise ValueError(f"limit {limit} is too small for a single character of {atom.text[:20]!r}")
     cut = ends[low - 1]
-    return atom.text[:cut], _Atom(atom.text[cut:], atom.separator, atom.strength)
+    return atom.text[:cut], Atom(atom.text[cut:], atom.separator, atom.strength)
 
 
 def _leading_graphemes(text: str, count: int) -> list[str]:
@@ -366,45 +317,3 @@ def _leading_graphemes(text: str, count: int) -> list[str]:
             return graphemes[:count]
         per_cluster = window / max(1, len(graphemes))
         window = max(2 * window, int(count * per_cluster * 1.25) + 16)
-
-
-def _text_atoms(text: str) -> Iterator[_Atom]:
-    """The text as breakable pieces: whitespace-separated tokens, CJK runs cut per character."""
-    for token in _TOKEN_RE.finditer(text):
-        word, separator = token.group(1), token.group(2)
-        strength = _whitespace_strength(word, separator)
-        if _CJK_RE.search(word):
-            yield from _cjk_atoms(word, separator, strength)
-        else:
-            yield _Atom(word, separator, strength)
-
-
-def _whitespace_strength(token: str, separator: str) -> BreakStrength:
-    newlines = separator.count("\n")
-    if newlines >= 2:
-        return BreakStrength.PARAGRAPH
-    if newlines == 1:
-        return BreakStrength.LINE
-    if _SENTENCE_END_RE.search(token):
-        return BreakStrength.SENTENCE
-    return BreakStrength.WORD
-
-
-def _cjk_atoms(token: str, separator: str, strength: BreakStrength) -> Iterator[_Atom]:
-    """Cut a token between CJK characters, outside URLs, hashtags and mentions (lazily: a
-    long run of Chinese or Japanese is read only as far as the parts being built). The last
-    piece ends where the token did: ``separator`` and ``strength`` are that break's."""
-    protected = iter(sorted([(url.start, url.end) for url in find_urls(token)] + entity_spans(token)))
-    span_end = 0  # cuts before this index fall inside a protected span
-    upcoming = next(protected, None)
-    start = 0
-    for index in (i for run in _CJK_RUN_RE.finditer(token) for i in range(run.start() + 1, run.end())):
-        while upcoming is not None and upcoming[0] < index:
-            span_end = max(span_end, upcoming[1])
-            upcoming = next(protected, None)
-        if index < span_end or token[index] in _NO_BREAK_BEFORE:
-            continue
-        sentence_end = token[index - 1] in _CJK_SENTENCE_ENDS
-        yield _Atom(token[start:index], "", BreakStrength.SENTENCE if sentence_end else BreakStrength.WORD)
-        start = index
-    yield _Atom(token[start:], separator, strength)
