@@ -25,6 +25,9 @@ _NO_BREAK_BEFORE = frozenset(
     "\u3049\u3063\u3083\u3085\u3087\u308e\u30a1\u30a3\u30a5\u30a7\u30a9\u30c3\u30e3\u30e5\u30e7\u30ee\u30f5\u30f6\u3005"
 )
 _CJK_SENTENCE_ENDS = "\u3002\uff01\uff1f"  # ideographic full stop, fullwidth ! and ?
+# Inside a sentence, a cut every few characters is fine enough (a part loses at most 3) and makes
+# a long run of Chinese or Japanese a quarter as many pieces to pack.
+_CJK_MIN_PIECE = 4
 _SENTENCE_END_RE = regex.compile(r"[.!?\u2026\u3002\uff01\uff1f][)\]\"'\u201d\u2019\u00bb\u300d\u300f]*$")
 
 
@@ -87,9 +90,10 @@ def _whitespace_strength(token: str, separator: str) -> BreakStrength:
 
 
 def _cjk_atoms(token: str, separator: str, strength: BreakStrength) -> Iterator[Atom]:
-    """Cut a token between CJK characters, outside URLs, hashtags and mentions (lazily: a
-    long run of Chinese or Japanese is read only as far as the parts being built). The last
-    piece ends where the token did: ``separator`` and ``strength`` are that break's."""
+    """Cut a token between CJK characters, outside URLs, hashtags and mentions, after each
+    sentence and at most every ``_CJK_MIN_PIECE`` characters inside one (lazily: a long run of
+    Chinese or Japanese is read only as far as the parts being built). The last piece ends
+    where the token did: ``separator`` and ``strength`` are that break's."""
     protected = iter(sorted([(url.start, url.end) for url in find_urls(token)] + entity_spans(token)))
     span_end = 0  # cuts before this index fall inside a protected span
     upcoming = next(protected, None)
@@ -101,6 +105,7 @@ def _cjk_atoms(token: str, separator: str, strength: BreakStrength) -> Iterator[
         if index < span_end or token[index] in _NO_BREAK_BEFORE:
             continue
         sentence_end = token[index - 1] in _CJK_SENTENCE_ENDS
-        yield Atom(token[start:index], "", BreakStrength.SENTENCE if sentence_end else BreakStrength.WORD)
-        start = index
+        if sentence_end or index - start >= _CJK_MIN_PIECE:
+            yield Atom(token[start:index], "", BreakStrength.SENTENCE if sentence_end else BreakStrength.WORD)
+            start = index
     yield Atom(token[start:], separator, strength)
