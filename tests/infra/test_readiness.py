@@ -69,9 +69,9 @@ def service_apps() -> dict[str, object]:
     from herald_scheduler.settings import Settings as SchedulerSettings
 
     common = {
-        "kafka_bootstrap_servers": "127.0.0.1:49092",
-        "database_url": "postgresql://postgres@127.0.0.1:45432/herald",
-        "redis_url": "redis://127.0.0.1:46379/0",
+        "kafka_bootstrap_servers": f"127.0.0.1:{PORTS['HERALD_KAFKA_PORT']}",
+        "database_url": f"postgresql://postgres@127.0.0.1:{PORTS['HERALD_PG_PORT']}/herald",
+        "redis_url": f"redis://127.0.0.1:{PORTS['HERALD_REDIS_PORT']}/0",
         "readiness_timeout_seconds": 1.0,
     }
     return {

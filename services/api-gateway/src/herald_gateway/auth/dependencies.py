@@ -26,14 +26,19 @@ def _credentials(request: Request) -> str:
 
 
 async def authenticate(request: Request) -> Caller:
-    await failed_attempts.refuse_if_failing_too_often(request)
+    verifier: JwtVerifier = request.app.state.verifier
     try:
         credential = _credentials(request)
-        if credential.startswith(api_keys.PREFIX):
-            caller = await api_keys.verify(request.app.state.infra.pool, credential)
-        else:
-            verifier: JwtVerifier = request.app.state.verifier
-            caller = await verifier.verify(credential)
+        is_key = credential.startswith(api_keys.PREFIX)
+        # A token verified moments ago needs no check (nor a Redis round trip); anything else may
+        # be a guess, refused outright once its address has failed too often.
+        caller = None if is_key else verifier.verified.get(credential)
+        if caller is None:
+            await failed_attempts.refuse_if_failing_too_often(request)
+            if is_key:
+                caller = await api_keys.verify(request.app.state.infra.pool, credential)
+            else:
+                caller = await verifier.verify(credential)
     except Unauthorized:
         await failed_attempts.count_failure(request)
         raise
