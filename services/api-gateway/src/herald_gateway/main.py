@@ -19,6 +19,7 @@ from herald_common.kafka.broker import create_broker
 from herald_common.kafka.producer import create_producer
 from herald_common.runtime import Infra, migrate, prepare_process, serve
 from herald_common.settings import load_settings
+from herald_gateway import text_rules
 from herald_gateway.accounts.endpoints import router as accounts_router
 from herald_gateway.accounts.service import AccountsService
 from herald_gateway.auth.dev_jwks import dev_jwks_router
@@ -35,7 +36,6 @@ from herald_gateway.security import harden
 from herald_gateway.settings import Settings
 from herald_gateway.status.handlers import build_router
 from herald_gateway.status.service import StatusService
-from herald_gateway.text_rules import GIL_SWITCH_INTERVAL_SECONDS
 
 SCHEMA = "gateway"
 ACCOUNTS_SCHEMA = accounts_wiring.SCHEMA  # shared with the publishers, which read and refresh tokens
@@ -46,7 +46,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings(Settings)
     refuse_unsafe_production(settings)
-    sys.setswitchinterval(GIL_SWITCH_INTERVAL_SECONDS)  # the loop waits less behind text rules
+    text_rules.prepare()
     broker = create_broker(settings)
 
     @asynccontextmanager
