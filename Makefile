@@ -3,7 +3,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 ROOT := $(abspath .)
 PY := $(ROOT)/.venv/bin/python
-STACK := $(PY) $(ROOT)/tools/dev/stack.py
+# The local stack is dev (the services default to prod, which refuses dev keys and credentials).
+STACK := HERALD_ENVIRONMENT=$${HERALD_ENVIRONMENT:-dev} $(PY) $(ROOT)/tools/dev/stack.py
 BUSINESS_ID ?= 1
 
 # The test run uses its own state folder and ports, so it never disturbs a running `make dev`.
@@ -17,7 +18,7 @@ TEST_ENV := HERALD_STATE_DIR=$(ROOT)/.herald/test HERALD_KAFKA_PORT=$(TEST_KAFKA
 	HERALD_PG_PORT=$(TEST_PG_PORT) HERALD_REDIS_PORT=$(TEST_REDIS_PORT) HERALD_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$(TEST_KAFKA_PORT) \
 	HERALD_DATABASE_URL=postgresql://postgres@127.0.0.1:$(TEST_PG_PORT)/herald HERALD_REDIS_URL=redis://127.0.0.1:$(TEST_REDIS_PORT)/0 \
 	HERALD_PG_FSYNC=off HERALD_ENVIRONMENT=test HERALD_PORT_OFFSET=$(shell echo $$((100 + $(TEST_SLOT) * 200))) HERALD_TEST_SLOT=$(TEST_SLOT) \
-	HERALD_RATE_LIMIT_PUBLISH=100000/hour HERALD_RATE_LIMIT_PUBLISH_MULTI=100000/hour HERALD_RATE_LIMIT_SCHEDULE=100000/hour \
+	HERALD_RATE_LIMIT_PUBLISH=100000/hour HERALD_RATE_LIMIT_PUBLISH_MULTI=100000/hour HERALD_RATE_LIMIT_SCHEDULE=100000/hour HERALD_RATE_LIMIT_FAILED_AUTH=100000/minute \
 	HERALD_TRACE_DIR=$(ROOT)/.herald/test/traces HERALD_KAFKA_LAG_INTERVAL_SECONDS=2
 
 .PHONY: help install dev up down status token test chaos lint typecheck bench infra-up infra-down infra-status clean

@@ -30,6 +30,7 @@ BENCH_ENV = {
     "HERALD_DATABASE_URL": "postgresql://postgres@127.0.0.1:35732/herald",
     "HERALD_REDIS_URL": "redis://127.0.0.1:36679/0",
     "HERALD_PORT_OFFSET": "200",
+    "HERALD_ENVIRONMENT": "dev",  # the dev signing key and emulator credentials
     # Benchmarks measure Herald, not the quotas: our own limits and the emulator's are off.
     "HERALD_RATE_LIMITS_ENABLED": "false",
     "HERALD_EMULATOR_RATE_LIMITS": "off",
@@ -52,22 +53,41 @@ def ratio(value: float, target: float, higher_is_better: bool) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument(
-        "--only", nargs="*", choices=["gateway", "e2e", "publisher", "scheduler", "dashboard"], default=None
-    )
+    every = ["text", "gateway", "e2e", "publisher", "scheduler", "dashboard"]
+    parser.add_argument("--only", nargs="*", choices=every, default=None)
     parser.add_argument("--keep", action="store_true", help="leave the bench stack running")
     args = parser.parse_args()
-    wanted = set(args.only or ["gateway", "e2e", "publisher", "scheduler", "dashboard"])
+    wanted = set(args.only or every)
     os.environ.update(BENCH_ENV)
     from devauth import dev_token
 
     results: dict[str, object] = {"machine": f"{os.cpu_count()} cores"}
     try:
-        if wanted & {"gateway", "e2e"}:
+        if wanted & {"text", "gateway", "e2e"}:
             subprocess.run([*STACK, "up"], check=True)
             offset = int(BENCH_ENV["HERALD_PORT_OFFSET"])
             gateway, emulator = f"http://127.0.0.1:{8000 + offset}", f"http://127.0.0.1:{8090 + offset}"
             token = dev_token(Path(BENCH_ENV["HERALD_STATE_DIR"]), 1)
+            if "text" in wanted:
+                import adversarial_text
+
+                rows, cpu = adversarial_text.cpu_table_rows()
+                results["adversarial text: CPU per request"] = cpu
+                print(
+                    table(
+                        "Adversarial 256 KiB bodies: CPU per request (preview of 4 platforms / publish checks)",
+                        rows,
+                    ),
+                    flush=True,
+                )
+                rows, health = adversarial_text.health_rows(gateway, token)
+                results["adversarial text: /health/live under load"] = health
+                print(
+                    table(
+                        "/health/live while 4 connections send those bodies to /api/v2/preview, 10 s", rows
+                    ),
+                    flush=True,
+                )
             if "gateway" in wanted:
                 import gateway_throughput
 

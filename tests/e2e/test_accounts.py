@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 import httpx
 import pytest
@@ -80,6 +80,44 @@ async def _single_use(api: httpx.AsyncClient) -> None:
     assert forged.status_code == 422
     wrong_platform = await api.get("/api/oauth/linkedin/callback", params=params)
     assert wrong_platform.status_code == 422
+
+
+async def test_a_consent_link_sent_to_someone_else_connects_nothing(stack: object) -> None:
+    """The attacker starts a consent for their business and sends the consent link to a victim,
+    who is logged in at the platform: the callback reaches us from the victim's browser, without
+    the attacker's browser cookie, and must not put the victim's tokens in the attacker's business."""
+    attacker_headers = {"Authorization": f"Bearer {stack.token(91)}"}  # type: ignore[attr-defined]
+    victim_headers = {"Authorization": f"Bearer {stack.token(92)}"}  # type: ignore[attr-defined]
+    gateway = stack.gateway  # type: ignore[attr-defined]
+    async with (
+        httpx.AsyncClient(base_url=gateway, headers=attacker_headers) as attacker,
+        httpx.AsyncClient(base_url=gateway, headers=victim_headers) as victim,
+    ):
+        started = await attacker.get("/api/oauth/twitter/authorize", params={"format": "json"})
+        cookie = started.headers["set-cookie"].lower()
+        assert "httponly" in cookie and "samesite=lax" in cookie and "path=/api/oauth/" in cookie
+        # The victim has a consent cookie of their own: it is not the one the state was bound to.
+        await victim.get("/api/oauth/twitter/authorize", params={"format": "json"})
+        async with httpx.AsyncClient() as platform_page:
+            consent = await platform_page.get(started.json()["authorization_url"])
+        callback = urlsplit(consent.headers["location"])
+        params = {k: v[0] for k, v in parse_qs(callback.query).items()}
+
+        hijack = await victim.get(callback.path, params=params)
+        assert hijack.status_code == 403, hijack.text
+        assert hijack.headers["content-type"].startswith("application/problem+json")
+        assert (await attacker.get("/api/v2/accounts")).json() == []
+        # The state is spent: the attacker cannot replay it from their own browser either.
+        assert (await attacker.get(callback.path, params=params)).status_code == 422
+        # Without any cookie at all, the same.
+        restarted = await attacker.get("/api/oauth/twitter/authorize", params={"format": "json"})
+        async with httpx.AsyncClient() as platform_page:
+            consent = await platform_page.get(restarted.json()["authorization_url"])
+        back = urlsplit(consent.headers["location"])
+        async with httpx.AsyncClient(base_url=gateway) as cookieless:
+            no_cookie = await cookieless.get(back.path, params=dict(parse_qsl(back.query)))
+        assert no_cookie.status_code == 403
+        assert (await attacker.get("/api/v2/accounts")).json() == []
 
 
 async def test_authorize_redirects_to_the_platform_with_pkce(api: httpx.AsyncClient, stack: object) -> None:

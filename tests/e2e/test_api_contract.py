@@ -77,6 +77,27 @@ async def test_idempotency_key_replays_and_refuses_a_different_body(
             {"content": "x", "platforms": ["facebook"], "media_urls": ["file:///etc/passwd"]},
             "URL",
         ),
+        ("/api/v2/publish", {"content": "a\u0000b", "platforms": ["twitter"]}, "content: "),
+        (
+            "/api/v2/schedule",
+            {
+                "content": "x",
+                "platforms": ["twitter"],
+                "scheduled_for": "2030-01-01T09:00:00",
+                "timezone": "Europe/\u0000Paris",
+            },
+            "timezone: ",
+        ),
+        (
+            "/api/v2/publish",
+            {
+                "content": "x",
+                "platforms": ["linkedin"],
+                "overrides": {"linkedin": {"first_comment": "\u0007"}},
+            },
+            "overrides.linkedin.first_comment: ",
+        ),
+        ("/api/v2/api-keys", {"name": "key\u0000"}, "name: "),
     ],
 )
 async def test_bad_requests_are_problem_details(

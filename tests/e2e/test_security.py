@@ -7,6 +7,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -198,7 +199,8 @@ async def test_security_headers_and_rate_limit_headers(api: httpx.AsyncClient) -
     assert int(h["x-ratelimit-limit"]) == 100  # GET /scheduled: 100/minute by default
     assert 0 <= int(h["x-ratelimit-remaining"]) < 100
     assert int(h["x-ratelimit-reset"]) >= int(time.time())
-    assert h["ratelimit-limit"] == h["x-ratelimit-limit"]
+    assert h["ratelimit-policy"] == '"list";q=100;w=60'
+    assert h["ratelimit"].startswith(f'"list";r={h["x-ratelimit-remaining"]};t=')
     assert "access-control-allow-origin" not in h, "CORS is closed by default"
 
 
@@ -210,3 +212,19 @@ async def test_oversized_bodies_are_413(api: httpx.AsyncClient) -> None:
     )
     assert response.status_code == 413
     assert response.headers["content-type"].startswith(PROBLEM)
+
+
+async def test_chunked_bodies_over_the_cap_are_413_too(api: httpx.AsyncClient) -> None:
+    async def chunks(size: int) -> AsyncIterator[bytes]:
+        yield b'{"content": "'
+        for _ in range(size // 4096):
+            yield b"x" * 4096
+        yield b'", "platforms": ["twitter"]}'
+
+    headers = {"Content-Type": "application/json"}
+    response = await api.post("/api/v2/preview", content=chunks(400_000), headers=headers)
+    assert response.request.headers.get("transfer-encoding") == "chunked"
+    assert response.status_code == 413, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
+    small = await api.post("/api/v2/preview", content=chunks(8_192), headers=headers)
+    assert small.status_code == 200, small.text

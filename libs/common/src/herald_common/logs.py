@@ -24,19 +24,28 @@ _service = "herald"
 # Attributes every LogRecord has; anything else came from `extra=` and is logged as a field.
 _RESERVED = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
 
+# Names whose value is a credential: every *_token (access, refresh, fb_exchange, input, id…),
+# every *_secret, and the rest of what OAuth and our APIs carry.
+_CREDENTIAL_NAMES = (
+    r"[a-z_]*token|[a-z_]*secret|password|api_key|oauth_signature|appsecret_proof|code_verifier"
+    r"|client_assertion"
+)
 _SECRET_PATTERNS = [
     (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9\-._~+/]+=*"), r"\1[redacted]"),
+    (re.compile(r"(?i)(basic\s+)[A-Za-z0-9+/]+=*"), r"\1[redacted]"),
     (
-        re.compile(
-            r"(?i)((?:access|refresh)_token|client_secret|password|api_key|oauth_signature)"
-            r"([\"']?\s*[:=]\s*[\"']?)[^\s\"'&,}]+"
-        ),
+        re.compile(rf"(?i)\b({_CREDENTIAL_NAMES})([\"']?\s*[:=]\s*[\"']?)[^\s\"'&,}}]+"),
         r"\1\2[redacted]",
     ),
+    # An OAuth authorization code in a query string (our callback, the platforms' token calls),
+    # or a query string alone (a span's `url.query`).
+    (re.compile(r"(?i)(^|[?&\s])(code=)[^\s\"'&#]+"), r"\1\2[redacted]"),
     (re.compile(r"\bhk_[A-Za-z0-9_\-]{8,}"), "hk_[redacted]"),
 ]
 _SECRET_KEYS = {
     "token",
+    "fb_exchange_token",
+    "code_verifier",
     "access_token",
     "refresh_token",
     "authorization",
@@ -53,8 +62,13 @@ def redact(text: str) -> str:
     return text
 
 
+def secret_key(key: str) -> bool:
+    """A field or attribute named like a credential (its whole value is masked)."""
+    return key.lower() in _SECRET_KEYS
+
+
 def _clean(value: Any, key: str = "") -> Any:
-    if key.lower() in _SECRET_KEYS:
+    if secret_key(key):
         return "[redacted]"
     if isinstance(value, str):
         return redact(value)
@@ -108,6 +122,10 @@ def configure_logging(service: str, level: str = "INFO", json: bool = True) -> N
     # Per-request access lines are covered by metrics; keep uvicorn's own errors.
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
     logging.getLogger("aiokafka").setLevel(logging.WARNING)
+    # httpx logs every request's full URL at INFO, query string included (Meta's access_token,
+    # fb_exchange_token, client_secret): our own platform-call metrics and spans cover these calls.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
     # FastStream installs a colourised handler of its own on import; route it through ours instead.
     faststream = logging.getLogger("faststream")
     faststream.handlers.clear()

@@ -25,10 +25,23 @@ class BlockedUrl(ValueError):
     """The URL may not be fetched; the message says why, in words a user can act on."""
 
 
+# IPv6 ranges that reach IPv4 or old site-local space, which `is_global` still calls global:
+# NAT64 (well-known and local-use prefixes: a gateway may translate to our own IPv4 network),
+# IPv4-compatible ::a.b.c.d (deprecated, routed to IPv4 by some stacks) and site-local fec0::/10.
+_NOT_PUBLIC_V6 = tuple(
+    ipaddress.IPv6Network(net) for net in ("64:ff9b::/96", "64:ff9b:1::/48", "::/96", "fec0::/10")
+)
+
+
 def is_public(address: str) -> bool:
     ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        elif any(ip in net for net in _NOT_PUBLIC_V6):
+            return False
+        elif ip.sixtofour is not None and not is_public(str(ip.sixtofour)):
+            return False  # 6to4 (2002::/16) wrapping an internal IPv4 address
     return ip.is_global and not ip.is_multicast
 
 
@@ -39,11 +52,9 @@ async def resolve_public(host: str, port: int) -> str:
     except socket.gaierror:
         raise BlockedUrl(f"{host} does not resolve") from None
     addresses = [str(info[4][0]) for info in infos]
-    private = [a for a in addresses if not is_public(a)]
-    if private:
-        raise BlockedUrl(
-            f"{host} resolves to a non-public address ({private[0]}); media must be on the internet"
-        )
+    if not all(map(is_public, addresses)):
+        # The address itself is not told: the answer must not map our network for the caller.
+        raise BlockedUrl(f"{host} resolves to a non-public address; media must be on the internet")
     return addresses[0]
 
 

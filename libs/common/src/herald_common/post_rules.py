@@ -27,15 +27,10 @@ class RuleBroken:
 
 
 def media_items(urls: Sequence[object]) -> list[MediaItem]:
-    """What can be told of media before anything is fetched: the type their names suggest.
-
-    URLs with no telling extension are checked by the publisher once it has fetched them."""
-    items = []
-    for url in urls:
-        mime, _ = mimetypes.guess_type(urlsplit(str(url)).path)
-        if mime:
-            items.append(MediaItem(mime_type=mime))
-    return items
+    """What can be told of media before anything is fetched: how many, and the type their names
+    suggest. A URL with no telling extension still counts; its type is checked by the publisher
+    once fetched."""
+    return [MediaItem(mime_type=mimetypes.guess_type(urlsplit(str(url)).path)[0] or "") for url in urls]
 
 
 def is_internal_media(url: str, allow: Collection[str] = ()) -> bool:
@@ -60,9 +55,8 @@ def check_target(
     platform, content, media = target.platform, target.content, target.media_urls
     for url in media:
         if allow_media_hosts is not None and is_internal_media(url, allow_media_hosts):
-            return RuleBroken(
-                "media_urls", f"media URL {url[:200]} points to an internal address; media must be public"
-            )
+            # The address is not echoed: a refusal must not confirm what an internal name resolves to.
+            return RuleBroken("media_urls", "a media URL points to an internal address; media must be public")
     if not content.strip() and not media:
         return RuleBroken("content", f"{platform.value}: content is empty and there is no media")
     if platform is Platform.INSTAGRAM and not media:

@@ -19,7 +19,11 @@ class HeraldSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HERALD_", extra="ignore", frozen=True)
 
     service_name: str = "herald"
-    environment: str = Field("dev", description="dev | test | prod; prod refuses dev-only conveniences")
+    # Production unless told otherwise: a deployment that forgets the variable gets prod's refusals
+    # (no dev signing key, sealed tokens required), never dev's conveniences. make dev/test set it.
+    environment: Literal["dev", "test", "prod"] = Field(
+        "prod", description="dev | test | prod (the default); prod refuses dev-only conveniences"
+    )
 
     kafka_bootstrap_servers: str = "127.0.0.1:19092"
     kafka_topic_partitions: int = Field(6, ge=1, description="partitions for topics the project creates")

@@ -20,6 +20,8 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, Spa
 from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
+from herald_common.span_redaction import RedactingSpanExporter
+
 _enabled = False
 
 # Not traced: probes and scrapes would drown the traces that matter.
@@ -101,11 +103,11 @@ def configure_tracing(
     if otlp_endpoint:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
-        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=otlp_endpoint)))
+        exporter = RedactingSpanExporter(OTLPSpanExporter(endpoint=otlp_endpoint))
+        provider.add_span_processor(BatchSpanProcessor(exporter))
     if trace_file is not None:
-        provider.add_span_processor(
-            BatchSpanProcessor(JsonLinesSpanExporter(trace_file), schedule_delay_millis=200)
-        )
+        exporter = RedactingSpanExporter(JsonLinesSpanExporter(trace_file))
+        provider.add_span_processor(BatchSpanProcessor(exporter, schedule_delay_millis=200))
     trace.set_tracer_provider(provider)
     from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 

@@ -33,6 +33,13 @@ from herald_common.netguard import BlockedUrl, guarded_stream, is_public, resolv
         "::ffff:127.0.0.1",
         "::ffff:169.254.169.254",
         "255.255.255.255",
+        "64:ff9b::a00:1",  # NAT64 of 10.0.0.1
+        "64:ff9b::808:808",  # NAT64, whatever the IPv4 address: the translator is ours
+        "64:ff9b:1::a00:1",  # local-use NAT64
+        "::10.0.0.1",  # IPv4-compatible
+        "::8.8.8.8",
+        "fec0::1",  # site-local
+        "2002:a00:1::1",  # 6to4 of 10.0.0.1
     ],
 )
 def test_internal_addresses_are_not_public(address: str) -> None:
@@ -44,9 +51,15 @@ def test_internet_addresses_are_public(address: str) -> None:
     assert is_public(address)
 
 
-async def test_names_resolving_to_loopback_are_refused() -> None:
-    with pytest.raises(BlockedUrl, match="non-public"):
+@pytest.mark.parametrize("address", ["93.184.216.34", "2002:5db8:d822::1", "2606:4700:4700::1111"])
+def test_internet_addresses_stay_public_through_the_new_ranges(address: str) -> None:
+    assert is_public(address)  # 6to4 of a public IPv4 address is still public
+
+
+async def test_names_resolving_to_loopback_are_refused_without_telling_the_address() -> None:
+    with pytest.raises(BlockedUrl, match="non-public") as refused:
         await resolve_public("localhost", 80)
+    assert "127.0.0.1" not in str(refused.value) and "::1" not in str(refused.value)
 
 
 def _free_port() -> int:

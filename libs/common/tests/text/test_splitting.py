@@ -208,3 +208,65 @@ def test_short_text_is_returned_unchanged(text: str) -> None:
         assert [part.text for part in parts] == [text]
     else:
         assert parts == []
+
+
+# --- work bounds: what is measured grows with the parts built, never with their square ----------
+
+
+class CountingMeasure:
+    """A platform's measure that adds up how many characters it was asked to measure."""
+
+    def __init__(self, measure) -> None:
+        self.measure, self.characters = measure, 0
+
+    def __call__(self, text: str) -> int:
+        self.characters += len(text)
+        return self.measure(text)
+
+
+FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466"
+FLOODS = {
+    "one long word": "a" * 20_000,
+    "emoji": "\U0001f600" * 10_000,
+    "zwj sequences": FAMILY * 2_000,
+    "urls": " ".join(f"https://e{i}.com/p" for i in range(1_500)),
+    "cjk": "\u4eca\u65e5\u306f\u3044\u3044\u5929\u6c17\u3067\u3059" * 2_000,
+    "words": "lorem ipsum dolor sit amet. " * 800,
+}
+
+
+@pytest.mark.parametrize("platform", ["twitter", "linkedin"])
+@pytest.mark.parametrize("name", list(FLOODS))
+def test_characters_measured_grow_linearly_with_the_text(platform: str, name: str) -> None:
+    rules = rules_for(platform)
+    text = FLOODS[name]
+    measure = CountingMeasure(rules.measure)
+    parts = split_text(
+        text,
+        first_limit=rules.max_length,
+        continuation_limit=rules.continuation_max_length or rules.max_length,
+        measure=measure,
+        numbering=True,
+    )
+    assert rebuilt(parts) == text.strip()
+    assert all(part.length <= part.limit for part in parts)
+    assert measure.characters <= 12 * len(text), f"{measure.characters} characters measured"
+
+
+@pytest.mark.parametrize("name", list(FLOODS))
+def test_max_parts_bounds_the_work_whatever_the_text_length(name: str) -> None:
+    measured = []
+    for repeat in (1, 4):
+        measure = CountingMeasure(x_length)
+        parts = split_text(
+            FLOODS[name] * repeat,
+            first_limit=280,
+            continuation_limit=280,
+            measure=measure,
+            numbering=True,
+            max_parts=5,
+        )
+        assert len(parts) == 6  # one more than allowed tells the caller the thread is too long
+        assert all(part.length <= part.limit for part in parts)
+        measured.append(measure.characters)
+    assert measured[1] == measured[0]

@@ -20,6 +20,7 @@ from herald_common.kafka.producer import create_producer
 from herald_common.kafka.security import client_security
 from herald_common.runtime import Infra, migrate, prepare_process, serve
 from herald_common.settings import load_settings
+from herald_gateway import text_rules
 from herald_gateway.accounts.endpoints import router as accounts_router
 from herald_gateway.accounts.service import AccountsService
 from herald_gateway.asyncapi import asyncapi_router
@@ -53,10 +54,8 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings(Settings)
-    if settings.environment == "prod" and settings.token_encryption_keys is None:
-        raise SystemExit(
-            "HERALD_TOKEN_ENCRYPTION_KEYS is required in prod (connected accounts' tokens are sealed)"
-        )
+    refuse_unsafe_production(settings)
+    text_rules.prepare()
     broker = create_broker(settings)
 
     @asynccontextmanager
@@ -143,6 +142,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+def refuse_unsafe_production(settings: Settings) -> None:
+    """In prod, what dev makes optional is required: start-up stops with the variable to set."""
+    if settings.environment != "prod":
+        return
+    if settings.token_encryption_keys is None:
+        raise SystemExit(
+            "HERALD_TOKEN_ENCRYPTION_KEYS is required in prod (connected accounts' tokens are sealed)"
+        )
+    if not settings.auth_jwks_url:
+        raise SystemExit(
+            "HERALD_AUTH_JWKS_URL is required in prod: tokens are verified against the identity "
+            "provider's keys, never the dev signing key (set HERALD_ENVIRONMENT=dev for local use)"
+        )
+
+
 def run() -> None:
     """`herald-api-gateway` serves; `herald-api-gateway migrate` only applies the migrations."""
     settings = load_settings(Settings)
@@ -155,6 +169,7 @@ def run() -> None:
 
         asyncio.run(cli.run(sys.argv[1], settings))
         return
+    refuse_unsafe_production(settings)
     if settings.http_workers > 1:
         serve(None, settings, worker_factory="herald_gateway.main:worker_app")
     else:

@@ -1,7 +1,8 @@
 """Per-caller rate limits (per IP where nobody is signed in), in Redis so every replica shares them.
 
 Moving windows from the `limits` library. Each limited response carries `X-RateLimit-*` and the
-IETF `RateLimit-*` fields; a 429 adds `Retry-After`.
+IETF `RateLimit-Policy` and `RateLimit` fields (draft-ietf-httpapi-ratelimit-headers: the policy's
+quota `q` and window `w`, the remaining units `r` and seconds to reset `t`); a 429 adds `Retry-After`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from herald_gateway.auth.caller import Caller
 from herald_gateway.auth.dependencies import authenticate
+from herald_gateway.auth.failed_attempts import client_address
 from herald_gateway.problems import Problem
 from herald_gateway.settings import Settings
 
@@ -32,6 +34,8 @@ class Quota:
     limit: int
     remaining: int
     reset_at: float
+    policy: str = "default"  # which limit: the setting's name without `rate_limit_`
+    window: int = 0  # seconds
 
     def headers(self) -> dict[str, str]:
         reset_in = max(0, math.ceil(self.reset_at - time.time()))
@@ -39,9 +43,8 @@ class Quota:
             "X-RateLimit-Limit": str(self.limit),
             "X-RateLimit-Remaining": str(self.remaining),
             "X-RateLimit-Reset": str(math.ceil(self.reset_at)),
-            "RateLimit-Limit": str(self.limit),
-            "RateLimit-Remaining": str(self.remaining),
-            "RateLimit-Reset": str(reset_in),
+            "RateLimit-Policy": f'"{self.policy}";q={self.limit};w={self.window}',
+            "RateLimit": f'"{self.policy}";r={self.remaining};t={reset_in}',
         }
 
 
@@ -53,18 +56,25 @@ class RateLimiter:
         )
         self.strategy = MovingWindowRateLimiter(storage)
 
-    async def hit(self, item: RateLimitItem, *keys: str) -> Quota:
-        allowed = await self.strategy.hit(item, *keys)
-        stats = await self.strategy.get_window_stats(item, *keys)
-        quota = Quota(item.amount, stats.remaining, stats.reset_time)
+    async def hit(self, item: RateLimitItem, setting: str, who: str) -> Quota:
+        allowed = await self.strategy.hit(item, setting, who)
+        quota = await self.quota(item, setting, who)
         if not allowed:
-            error = TooManyRequests(
-                f"rate limit of {item} reached; try again in {max(1, math.ceil(quota.reset_at - time.time()))} s"
-            )
-            error.headers.update(quota.headers())
-            error.headers["Retry-After"] = str(max(1, math.ceil(quota.reset_at - time.time())))
-            raise error
+            raise self.refusal(item, quota)
         return quota
+
+    async def quota(self, item: RateLimitItem, setting: str, who: str) -> Quota:
+        stats = await self.strategy.get_window_stats(item, setting, who)
+        policy = setting.removeprefix("rate_limit_")
+        return Quota(item.amount, stats.remaining, stats.reset_time, policy, item.get_expiry())
+
+    @staticmethod
+    def refusal(item: RateLimitItem, quota: Quota) -> TooManyRequests:
+        wait = max(1, math.ceil(quota.reset_at - time.time()))
+        error = TooManyRequests(f"rate limit of {item} reached; try again in {wait} s")
+        error.headers.update(quota.headers())
+        error.headers["Retry-After"] = str(wait)
+        return error
 
 
 def limited(setting: str) -> Callable[..., Awaitable[None]]:
@@ -78,7 +88,7 @@ def limited(setting: str) -> Callable[..., Awaitable[None]]:
 
 def limited_by_ip(setting: str) -> Callable[..., Awaitable[None]]:
     async def check(request: Request) -> None:
-        await _apply(request, setting, f"ip:{request.client.host if request.client else 'unknown'}")
+        await _apply(request, setting, client_address(request))
 
     return check
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import unquote_plus
+
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from herald_gateway.problems import problem_response
+from herald_gateway.request_model import CONTROL_CHARACTERS
 
 _HEADERS = {
     b"x-content-type-options": b"nosniff",
@@ -51,7 +54,9 @@ class SecurityHeadersMiddleware:
 
 
 class BodySizeLimitMiddleware:
-    """Refuses bodies over the cap with 413 — by Content-Length up front, or while streaming."""
+    """Refuses bodies over the cap with 413: by Content-Length up front, or, for a chunked body,
+    as soon as the bytes read pass the cap. The app's own answer to the cut-off body (FastAPI
+    reads it as a parse error, 400) is then dropped, so the client sees the 413."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app, self.max_bytes = app, max_bytes
@@ -65,20 +70,32 @@ class BodySizeLimitMiddleware:
             await self._refuse(scope, receive, send)
             return
         seen = 0
+        started = refused = False
 
         async def counting_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, refused
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > self.max_bytes and not refused:
+                    refused = not started
+                    if refused:
+                        await self._refuse(scope, receive, send)
                     raise _TooLarge
             return message
 
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if refused:
+                return  # the 413 has been sent
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
         try:
-            await self.app(scope, counting_receive, send)
+            await self.app(scope, counting_receive, guarded_send)
         except _TooLarge:
-            await self._refuse(scope, receive, send)
+            if not started and not refused:
+                await self._refuse(scope, receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = problem_response(
@@ -95,8 +112,34 @@ class _TooLarge(Exception):
     pass
 
 
+class ControlCharactersInUrlMiddleware:
+    """A control character in the path or query (``%00``) is refused with a 422 problem before any
+    route sees it: ids and parameters reach PostgreSQL, which refuses NUL."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            query = unquote_plus(scope.get("query_string", b"").decode("latin-1"))
+            for part, value in (("path", scope["path"]), ("query", query)):
+                if CONTROL_CHARACTERS.search(value):
+                    response = problem_response(
+                        422,
+                        "validation-error",
+                        "The request is not valid",
+                        f"{part}: contains a control character",
+                        "",
+                        errors=[{"location": [part], "message": "contains a control character"}],
+                    )
+                    await response(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)
+
+
 def harden(app: FastAPI, *, max_request_bytes: int, cors_allow_origins: list[str]) -> None:
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=max_request_bytes)
+    app.add_middleware(ControlCharactersInUrlMiddleware)
     if cors_allow_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -109,9 +152,8 @@ def harden(app: FastAPI, *, max_request_bytes: int, cors_allow_origins: list[str
                 "X-RateLimit-Limit",
                 "X-RateLimit-Remaining",
                 "X-RateLimit-Reset",
-                "RateLimit-Limit",
-                "RateLimit-Remaining",
-                "RateLimit-Reset",
+                "RateLimit-Policy",
+                "RateLimit",
             ],
         )
     app.add_middleware(SecurityHeadersMiddleware)

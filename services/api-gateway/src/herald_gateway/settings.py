@@ -51,6 +51,10 @@ class Settings(AccountSettings):
     rate_limit_cancel: str = "100/hour"
     rate_limit_other: str = Field("600/minute", description="every other authenticated route")
     rate_limit_unauthenticated: str = Field("60/minute", description="per IP, routes without a caller")
+    rate_limit_failed_auth: str = Field(
+        "30/minute", description="per IP: failed authentications before 429 (guessing keys or tokens)"
+    )
+    api_keys_per_business: int = Field(50, ge=1, description="active API keys a business may hold")
 
     max_request_bytes: int = Field(256 * 1024, ge=1024, description="larger bodies are refused with 413")
     cors_allow_origins: list[str] = Field(

@@ -4,6 +4,7 @@ Pure functions (no I/O), shared by the API gateway (validation, preview) and the
 (the exact parts they post). See README.md in this folder for the limits and their sources.
 """
 
+from .breaks import BreakStrength
 from .counting import (
     X_CONFIG_V2,
     X_CONFIG_V3,
@@ -27,7 +28,7 @@ from .limits import (
 )
 from .linkedin_escape import escape_little_text
 from .media import MediaItem, check_media
-from .splitting import BreakStrength, ThreadPart, split_text
+from .splitting import ThreadPart, split_text
 from .urls import UrlSpan, find_urls
 from .validation import PlannedPart, PostOptions, PostPlan, check_post, plan_post
 from .violations import RuleViolation, ViolationCode

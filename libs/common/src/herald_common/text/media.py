@@ -13,7 +13,7 @@ class MediaItem(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    mime_type: str
+    mime_type: str  # "" when not known yet (a URL that names no type): then only counted
     size_bytes: int | None = Field(default=None, ge=0)
     width: int | None = Field(default=None, gt=0)
     height: int | None = Field(default=None, gt=0)
@@ -53,6 +53,8 @@ def check_media(rules: MediaRules, media: Sequence[MediaItem]) -> list[RuleViola
 
 
 def _item_violations(rules: MediaRules, index: int, item: MediaItem) -> list[RuleViolation]:
+    if not item.mime_type:
+        return []  # checked by the publisher once fetched
     rule = rules.rule_for(item.mime_type)
     if rule is None:
         return [

@@ -95,6 +95,7 @@ def _plan_parts(
             measure=rules.measure,
             numbering=options.numbering,
             numbering_format=NUMBERING_FORMAT,
+            max_parts=options.max_parts,
         )
         planned = [
             PlannedPart(text=p.text, length=p.length, limit=p.limit, hard_split=p.hard_split) for p in split
@@ -138,7 +139,8 @@ def _text_violations(
         found.append(
             RuleViolation.of(
                 ViolationCode.TOO_MANY_PARTS,
-                f"The thread would have {len(parts)} parts; at most {options.max_parts} are allowed.",
+                f"The thread would have more than {options.max_parts} parts; at most {options.max_parts} "
+                "are allowed.",
                 parts=len(parts),
                 limit=options.max_parts,
             )
@@ -158,12 +160,12 @@ def _entity_violations(rules: PlatformRules, text: str, options: PostOptions) ->
     max_hashtags = options.max_hashtags if options.max_hashtags is not None else rules.max_hashtags
     max_mentions = options.max_mentions if options.max_mentions is not None else rules.max_mentions
     checks = [
-        (ViolationCode.TOO_MANY_HASHTAGS, "hashtags", find_hashtags(text), max_hashtags),
-        (ViolationCode.TOO_MANY_MENTIONS, "mentions", find_mentions(text), max_mentions),
+        (ViolationCode.TOO_MANY_HASHTAGS, "hashtags", find_hashtags, max_hashtags),
+        (ViolationCode.TOO_MANY_MENTIONS, "mentions", find_mentions, max_mentions),
     ]
     found: list[RuleViolation] = []
-    for code, noun, entities, limit in checks:
-        if limit is not None and len(entities) > limit:
+    for code, noun, find, limit in checks:
+        if limit is not None and len(entities := find(text)) > limit:
             message = f"The text has {len(entities)} {noun}; {rules.platform} allows {limit}."
             found.append(RuleViolation.of(code, message, count=len(entities), limit=limit))
     return found

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from herald_common.platforms import Platform
+from herald_gateway.accounts import browser_binding
 from herald_gateway.accounts.schemas import AccountView, AuthorizationStart, Connected
 from herald_gateway.accounts.service import AccountsService
 from herald_gateway.auth.dependencies import CurrentCaller, CurrentPerson
@@ -46,11 +47,20 @@ async def authorize(
     business_id: int | None = None,
     format: Annotated[str | None, Query(pattern="^(json|redirect)$")] = None,
 ) -> Response:
-    url = await service(request).start(caller, platform, business_id)
-    if format == "json":
-        ttl = request.app.state.settings.oauth_state_ttl_seconds
-        return JSONResponse(AuthorizationStart(authorization_url=url, expires_in=ttl).model_dump())
-    return RedirectResponse(url, status_code=302)
+    secret = browser_binding.browser_secret(request)
+    url = await service(request).start(
+        caller, platform, business_id, browser=browser_binding.fingerprint(secret)
+    )
+    settings = request.app.state.settings
+    ttl = settings.oauth_state_ttl_seconds
+    response: Response = (
+        JSONResponse(AuthorizationStart(authorization_url=url, expires_in=ttl).model_dump())
+        if format == "json"
+        else RedirectResponse(url, status_code=302)
+    )
+    secure = settings.oauth_redirect_base_url.startswith("https://")
+    browser_binding.set_cookie(response, secret, max_age=ttl, secure=secure)
+    return response
 
 
 @router.get(
@@ -79,7 +89,9 @@ async def callback(
         raise Unprocessable(f"{platform.value} did not grant access: {error_description or error}")
     if not code or not state:
         raise Unprocessable("the callback needs `code` and `state`")
-    accounts = await service(request).finish(platform, code, state)
+    accounts = await service(request).finish(
+        platform, code, state, from_browser=lambda expected: browser_binding.same_browser(request, expected)
+    )
     success = request.app.state.settings.oauth_success_redirect
     # A browser (the dashboard's consent tab) goes on to a page; an API client gets the accounts as JSON.
     if success and "text/html" in request.headers.get("accept", ""):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
+from collections.abc import Callable
 
 import httpx
 import orjson
@@ -18,6 +19,10 @@ from herald_gateway.accounts.schemas import AccountView
 from herald_gateway.auth.caller import Caller
 from herald_gateway.problems import NotFound, Problem, Unprocessable
 from herald_gateway.settings import Settings
+
+
+class Forbidden(Problem):
+    status, slug, title = 403, "oauth-other-browser", "The consent belongs to another browser"
 
 
 class BadGateway(Problem):
@@ -50,7 +55,10 @@ class AccountsService:
     def redirect_uri(self, platform: Platform) -> str:
         return f"{self.s.oauth_redirect_base_url.rstrip('/')}/api/oauth/{platform.value}/callback"
 
-    async def start(self, caller: Caller, platform: Platform, business_id: int | None) -> str:
+    async def start(
+        self, caller: Caller, platform: Platform, business_id: int | None, *, browser: str
+    ) -> str:
+        """The consent URL; ``browser`` is the fingerprint of the starting browser's secret."""
         bid = caller.business(business_id)
         provider = provider_for(platform, self.s)
         state = secrets.token_urlsafe(32)
@@ -65,13 +73,18 @@ class AccountsService:
             "user": caller.user_id,
             "platform": platform.value,
             "verifier": verifier,
+            "browser": browser,
         }
         await self.redis.set(_state_key(state), orjson.dumps(record), ex=self.s.oauth_state_ttl_seconds)
         return provider.authorize_url(
             state=state, redirect_uri=self.redirect_uri(platform), code_challenge=challenge
         )
 
-    async def finish(self, platform: Platform, code: str, state: str) -> list[AccountView]:
+    async def finish(
+        self, platform: Platform, code: str, state: str, *, from_browser: Callable[[str], bool]
+    ) -> list[AccountView]:
+        """Connect the accounts; ``from_browser(fingerprint)`` says if the callback came from the
+        browser that started this consent (else the state is burnt and nothing is connected)."""
         raw = await self.redis.getdel(_state_key(state))  # single-use: a replayed callback finds nothing
         if raw is None:
             raise Unprocessable(
@@ -80,6 +93,11 @@ class AccountsService:
         record = orjson.loads(raw)
         if record["platform"] != platform.value:
             raise Unprocessable("this authorization was started for another platform")
+        if not from_browser(record.get("browser", "")):
+            raise Forbidden(
+                "this authorization was started in another browser; start it again from your own "
+                "Herald session"
+            )
         try:
             connections = await provider_for(platform, self.s).connect(
                 self.http,

@@ -16,12 +16,13 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from pydantic.config import JsonDict
 
 from herald_gateway.auth.caller import Caller
-from herald_gateway.problems import NotFound, Unauthorized
+from herald_gateway.problems import Conflict, NotFound, Unauthorized
+from herald_gateway.request_model import RequestModel
 
 PREFIX = "hk_"
 
 
-class ApiKeyCreate(BaseModel):
+class ApiKeyCreate(RequestModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"name": "nightly import", "business_id": 1}]})
 
     name: str = Field(min_length=1, max_length=100)
@@ -66,18 +67,33 @@ def parse(key: str) -> tuple[str, str] | None:
     return (key_id, secret) if sep and key_id and secret else None
 
 
-async def create(pool: asyncpg.Pool, caller: Caller, body: ApiKeyCreate) -> ApiKeyCreated:
+async def create(pool: asyncpg.Pool, caller: Caller, body: ApiKeyCreate, *, max_keys: int) -> ApiKeyCreated:
+    """A new key, unless the business already holds `max_keys` active ones (409)."""
     business_id = caller.business(body.business_id)
     key_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
-    row = await pool.fetchrow(
-        "INSERT INTO api_keys (id, business_id, name, secret_hash, created_by) VALUES ($1,$2,$3,$4,$5)"
-        " RETURNING created_at",
-        key_id,
-        business_id,
-        body.name,
-        _hash(secret),
-        caller.user_id,
-    )
+    async with pool.acquire() as conn, conn.transaction():
+        # One creation at a time per business, so two racing requests cannot both pass the count.
+        await conn.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended('herald.api_keys:' || $1::bigint::text, 0))",
+            business_id,
+        )
+        active = await conn.fetchval(
+            "SELECT count(*) FROM api_keys WHERE business_id = $1 AND revoked_at IS NULL", business_id
+        )
+        if active >= max_keys:
+            raise Conflict(
+                f"business {business_id} already has {active} active API keys (at most {max_keys}); "
+                "revoke one first"
+            )
+        row = await conn.fetchrow(
+            "INSERT INTO api_keys (id, business_id, name, secret_hash, created_by) VALUES ($1,$2,$3,$4,$5)"
+            " RETURNING created_at",
+            key_id,
+            business_id,
+            body.name,
+            _hash(secret),
+            caller.user_id,
+        )
     assert row is not None
     return ApiKeyCreated(
         id=key_id,

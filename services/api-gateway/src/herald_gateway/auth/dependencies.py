@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from herald_gateway.auth import api_keys
+from herald_gateway.auth import api_keys, failed_attempts
 from herald_gateway.auth.caller import Caller
 from herald_gateway.auth.jwt_verifier import JwtVerifier
 from herald_gateway.problems import Problem, Unauthorized
@@ -46,12 +46,22 @@ async def authenticate(
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
     api_key: Annotated[str | None, Depends(api_key_scheme)],
 ) -> Caller:
-    credential = _credentials(bearer, api_key)
-    if credential.startswith(api_keys.PREFIX):
-        caller = await api_keys.verify(request.app.state.infra.pool, credential)
-    else:
-        verifier: JwtVerifier = request.app.state.verifier
-        caller = await verifier.verify(credential)
+    verifier: JwtVerifier = request.app.state.verifier
+    try:
+        credential = _credentials(bearer, api_key)
+        is_key = credential.startswith(api_keys.PREFIX)
+        # A token verified moments ago needs no check (nor a Redis round trip); anything else may
+        # be a guess, refused outright once its address has failed too often.
+        caller = None if is_key else verifier.verified.get(credential)
+        if caller is None:
+            await failed_attempts.refuse_if_failing_too_often(request)
+            if is_key:
+                caller = await api_keys.verify(request.app.state.infra.pool, credential)
+            else:
+                caller = await verifier.verify(credential)
+    except Unauthorized:
+        await failed_attempts.count_failure(request)
+        raise
     request.state.caller = caller  # for the rate limiter and logs
     return caller
 

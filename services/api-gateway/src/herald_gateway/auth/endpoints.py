@@ -25,7 +25,8 @@ router = APIRouter(
 async def create_key(
     body: api_keys.ApiKeyCreate, request: Request, caller: CurrentPerson
 ) -> api_keys.ApiKeyCreated:
-    return await api_keys.create(request.app.state.infra.pool, caller, body)
+    max_keys = request.app.state.settings.api_keys_per_business
+    return await api_keys.create(request.app.state.infra.pool, caller, body, max_keys=max_keys)
 
 
 @router.get(

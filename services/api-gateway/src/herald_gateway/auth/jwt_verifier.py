@@ -51,7 +51,8 @@ class JwtVerifier:
         self.verified = VerifiedTokens()
         self.jwks = JwksCache(settings.auth_jwks_url) if settings.auth_jwks_url else None
         path = settings.auth_dev_public_key_file
-        self.static_key = path.read_bytes() if path and not self.jwks else None
+        dev_key_allowed = settings.environment != "prod"  # prod refuses to start without a JWKS URL
+        self.static_key = path.read_bytes() if path and not self.jwks and dev_key_allowed else None
 
     async def verify(self, token: str) -> Caller:
         if (known := self.verified.get(token)) is not None:

@@ -11,9 +11,11 @@ from pydantic.config import JsonDict
 
 from herald_common.events import LatePolicy
 from herald_common.platforms import Platform
+from herald_gateway.request_model import RequestModel
 from herald_gateway.timestamps import LocalOrRfc3339
 
 MAX_CONTENT = 100_000
+MAX_MEDIA_URLS = 10  # per post and per override; each platform may allow fewer (checked per platform)
 
 
 class PostStatus(StrEnum):
@@ -37,14 +39,14 @@ class TargetStatus(StrEnum):
     MISSED = "missed"
 
 
-class Override(BaseModel):
+class Override(RequestModel):
     model_config = ConfigDict(extra="forbid")
     content: Annotated[str, Field(max_length=MAX_CONTENT)] | None = None
-    media_urls: list[HttpUrl] | None = None
+    media_urls: Annotated[list[HttpUrl], Field(max_length=MAX_MEDIA_URLS)] | None = None
     first_comment: str | None = None
 
 
-class PublishRequest(BaseModel):
+class PublishRequest(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -57,7 +59,7 @@ class PublishRequest(BaseModel):
         list[Platform], Field(min_length=1, max_length=4, json_schema_extra={"uniqueItems": True})
     ]
     business_id: StrictInt | None = None
-    media_urls: Annotated[list[HttpUrl], Field(max_length=10)] = []
+    media_urls: Annotated[list[HttpUrl], Field(max_length=MAX_MEDIA_URLS)] = []
     first_comment: str | None = None
     thread_numbering: StrictBool = False
     overrides: dict[Platform, Override] = {}

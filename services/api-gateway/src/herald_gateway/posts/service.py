@@ -36,6 +36,7 @@ from herald_gateway.posts.status import FINAL, overall_status
 from herald_gateway.posts.validation import build_targets, resolve_due_time
 from herald_gateway.problems import Conflict, NotFound, Unprocessable
 from herald_gateway.settings import Settings
+from herald_gateway.text_rules import off_the_loop
 
 SOURCE = "/herald/api-gateway"
 FINAL_POST_STATUSES = frozenset(
@@ -75,7 +76,8 @@ class PostsService:
         business_id = caller.business(req.business_id)
         now = utcnow()
         due = resolve_due_time(req, now) if isinstance(req, ScheduleRequest) else None
-        targets = build_targets(req, self.settings.media_fetch_allow_hosts)
+        # The text rules are CPU work: their own thread runs them so other requests keep flowing.
+        targets = await off_the_loop(build_targets, req, self.settings.media_fetch_allow_hosts)
         digest = idempotency.request_hash(path, req.model_dump(mode="json")) if idempotency_key else ""
         ttl = self.settings.idempotency_ttl_hours
         if idempotency_key:
