@@ -159,3 +159,100 @@ async def test_one_posts_events_wait_for_the_earlier_one(
         types = [json.loads(r.body)["type"] for r in receiver.received]
         assert types == ["post.scheduled"] * 3 + ["post.published"]
         verified(hook["secret"], receiver.received[3])
+
+
+async def test_during_a_rotation_both_secrets_verify(
+    gateway_factory: Callable[..., Any],
+    notifier_factory: Callable[..., Any],
+    produce: Callable[..., Any],
+    business: int,
+) -> None:
+    async with running_receiver() as receiver, gateway_factory() as api, notifier_factory():
+        hook = await register(api, business, receiver.url)
+        rotated = await api.client.post(
+            f"/api/v2/webhooks/{hook['id']}/rotate-secret", headers=api.auth(business)
+        )
+        assert rotated.status_code == 200, rotated.text
+        new_secret = rotated.json()["secret"]
+        assert new_secret != hook["secret"]
+        await produce(published(unique("post"), business))
+        await eventually(lambda: receiver.received, timeout=30)
+        message = receiver.received[0]
+        assert len(message.headers["webhook-signature"].split(" ")) == 2
+        assert verified(new_secret, message) == verified(hook["secret"], message)
+        with pytest.raises(WebhookVerificationError):
+            Webhook("whsec_" + "A" * 43 + "=").verify(message.body, message.headers)
+
+
+async def test_an_endpoint_that_keeps_failing_is_disabled_and_resumes_when_enabled(
+    gateway_factory: Callable[..., Any],
+    notifier_factory: Callable[..., Any],
+    produce: Callable[..., Any],
+    business: int,
+) -> None:
+    async with running_receiver() as receiver, gateway_factory() as api, notifier_factory():
+        hook = await register(api, business, receiver.url)
+        receiver.default = 503
+        await produce(published(unique("post"), business))
+
+        async def disabled() -> dict[str, Any] | None:
+            listed = await api.client.get("/api/v2/webhooks", headers=api.auth(business))
+            [endpoint] = listed.json()
+            return endpoint if not endpoint["enabled"] else None
+
+        endpoint = await eventually(disabled, timeout=30)
+        assert "HTTP 503" in endpoint["disabled_reason"]
+        assert len(receiver.received) == 4  # the first try and the three retries of the schedule
+        page = await api.client.get(f"/api/v2/webhooks/{hook['id']}/deliveries", headers=api.auth(business))
+        [failed] = page.json()["items"]
+        assert failed["status"] == "failed" and failed["last_status_code"] == 503
+
+        later = unique("post")
+        await produce(published(later, business))  # stored while disabled, sent once enabled
+        receiver.default = 200
+        enabled = await api.client.post(f"/api/v2/webhooks/{hook['id']}/enable", headers=api.auth(business))
+        assert enabled.status_code == 200 and enabled.json()["enabled"] is True
+        await eventually(
+            lambda: any(json.loads(r.body)["data"]["post_id"] == later for r in receiver.received), 30
+        )
+        verified(hook["secret"], receiver.received[-1])
+
+
+async def test_a_webhook_sees_only_its_business_events(
+    gateway_factory: Callable[..., Any],
+    notifier_factory: Callable[..., Any],
+    produce: Callable[..., Any],
+    business: int,
+) -> None:
+    other = business + 1
+    async with (
+        running_receiver() as mine,
+        running_receiver() as theirs,
+        gateway_factory() as api,
+        notifier_factory(),
+    ):
+        hook = await register(api, business, mine.url)
+        await register(api, other, theirs.url)
+        their_post, my_post = unique("theirs"), unique("mine")
+        await produce(published(their_post, other), published(my_post, business))
+        await eventually(lambda: mine.received and theirs.received, timeout=30)
+        assert [json.loads(r.body)["data"]["post_id"] for r in mine.received] == [my_post]
+        assert [json.loads(r.body)["data"]["post_id"] for r in theirs.received] == [their_post]
+
+        # The other business's caller cannot see, read, rotate, redeliver or delete this webhook.
+        stranger = api.auth(other)
+        assert [w["id"] for w in (await api.client.get("/api/v2/webhooks", headers=stranger)).json()] != [
+            hook["id"]
+        ]
+        for method, path in (
+            ("GET", f"/api/v2/webhooks/{hook['id']}/deliveries"),
+            ("POST", f"/api/v2/webhooks/{hook['id']}/rotate-secret"),
+            ("POST", f"/api/v2/webhooks/{hook['id']}/enable"),
+            ("POST", f"/api/v2/webhooks/{hook['id']}/deliveries/1/redeliver"),
+            ("DELETE", f"/api/v2/webhooks/{hook['id']}"),
+        ):
+            response = await api.client.request(method, path, headers=stranger)
+            assert response.status_code == 404, (method, path, response.text)
+            assert response.headers["content-type"] == "application/problem+json"
+        owner = await api.client.get(f"/api/v2/webhooks/{hook['id']}/deliveries", headers=api.auth(business))
+        assert len(owner.json()["items"]) == 1
