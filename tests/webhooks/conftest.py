@@ -131,9 +131,10 @@ async def produce(kafka_bootstrap: str) -> AsyncIterator[Callable[..., Any]]:
     producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all")
     await producer.start()
 
-    async def send(*events: LifecycleEvent, source: str = "tests") -> None:
-        for event in events:
-            record = encode(event, source=source)
+    async def send(*events: LifecycleEvent, source: str = "tests", ids: list[str] | None = None) -> None:
+        """`ids`: the CloudEvents ids, to send an event again as a redelivery would."""
+        for n, event in enumerate(events):
+            record = encode(event, source=source, event_id=ids[n] if ids else None)
             await producer.send_and_wait(
                 record.topic,
                 record.value,

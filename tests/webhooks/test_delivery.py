@@ -13,7 +13,13 @@ import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from webhook_receiver import Received, running_receiver
 
-from herald_common.events import PostPublished, PostPublishFailed, PostScheduled, PublishedPart
+from herald_common.events import (
+    PostDispatched,
+    PostPublished,
+    PostPublishFailed,
+    PostScheduled,
+    PublishedPart,
+)
 from herald_common.platforms import Platform
 from herald_common.testing import eventually, unique
 
@@ -256,3 +262,54 @@ async def test_a_webhook_sees_only_its_business_events(
             assert response.headers["content-type"] == "application/problem+json"
         owner = await api.client.get(f"/api/v2/webhooks/{hook['id']}/deliveries", headers=api.auth(business))
         assert len(owner.json()["items"]) == 1
+
+
+async def test_the_overall_status_is_told_once_per_change(
+    gateway_factory: Callable[..., Any],
+    notifier_factory: Callable[..., Any],
+    produce: Callable[..., Any],
+    business: int,
+) -> None:
+    async with running_receiver() as receiver, gateway_factory() as api, notifier_factory():
+        hook = await register(api, business, receiver.url, ["post.status_changed"])
+        post = unique("post")
+        events = [
+            PostScheduled(
+                post_id=post,
+                business_id=business,
+                occurred_at=NOW,
+                platforms=(Platform.TWITTER, Platform.LINKEDIN),
+                scheduled_for=NOW,
+            ),
+            PostDispatched(
+                post_id=post,
+                business_id=business,
+                occurred_at=NOW,
+                platform=Platform.TWITTER,
+                attempt=1,
+                due_at=NOW,
+            ),
+            published(post, business),
+            PostPublishFailed(
+                post_id=post,
+                business_id=business,
+                occurred_at=NOW,
+                platform=Platform.LINKEDIN,
+                attempt=1,
+                reason="refused",
+            ),
+        ]
+        ids = [unique("ce") for _ in events]
+        await produce(*events, ids=ids)
+        await produce(*events, ids=ids)  # delivered again: nothing changes, nothing is told twice
+        await produce(published(post, business, Platform.LINKEDIN))  # a late success on LinkedIn
+        await eventually(lambda: len(receiver.received) >= 4, timeout=30)
+        payloads = [verified(hook["secret"], r) for r in receiver.received]
+        assert [(p["data"]["previous_status"], p["data"]["status"]) for p in payloads] == [
+            (None, "scheduled"),
+            ("scheduled", "publishing"),
+            ("publishing", "partially_published"),
+            ("partially_published", "published"),
+        ]
+        assert payloads[2]["data"]["platforms"] == {"twitter": "published", "linkedin": "failed"}
+        assert {p["type"] for p in payloads} == {"post.status_changed"}

@@ -48,7 +48,7 @@ def decode_batch(msg: StreamMessage[Any]) -> list[Envelope[Any]]:
     out: list[Envelope[Any]] = []
     for record in msg.raw_message:
         if dict(record.headers).get("ce_type") not in WEBHOOK_TYPES:
-            continue  # dispatched, retry-scheduled, cancel-refused: no webhook, not worth decoding
+            continue  # cancel-refused and the like: not worth decoding
         try:
             out.append(decode(record.value, record.headers))
         except MalformedEvent:

@@ -13,6 +13,7 @@ from datetime import datetime
 
 import asyncpg
 
+from herald_common.poststatus import Snapshot, TargetStatus
 from herald_common.webhooks.catalog import Message
 from herald_common.webhooks.store import wake_notifier
 
@@ -137,3 +138,47 @@ async def counts(pool: asyncpg.Pool) -> tuple[int, int]:
     )
     assert row is not None
     return int(row["pending"]), int(row["disabled"])
+
+
+async def start_post(conn: asyncpg.Connection, post_id: str, business_id: int, platforms: list[str]) -> bool:
+    """Follow a new post (all platforms scheduled); False when it is followed already."""
+    created = await conn.fetchval(
+        "INSERT INTO webhooks.posts (post_id, business_id, status) VALUES ($1, $2, 'scheduled')"
+        " ON CONFLICT (post_id) DO NOTHING RETURNING true",
+        post_id,
+        business_id,
+    )
+    if created:
+        await conn.executemany(
+            "INSERT INTO webhooks.post_targets (post_id, platform, status) VALUES ($1, $2, 'scheduled')"
+            " ON CONFLICT DO NOTHING",
+            [(post_id, p) for p in platforms],
+        )
+    return bool(created)
+
+
+async def lock_post(conn: asyncpg.Connection, post_id: str) -> tuple[str | None, dict[str, Snapshot]]:
+    status = await conn.fetchval("SELECT status FROM webhooks.posts WHERE post_id=$1 FOR UPDATE", post_id)
+    rows = await conn.fetch(
+        "SELECT platform, status, attempt, live_parts FROM webhooks.post_targets WHERE post_id=$1", post_id
+    )
+    return status, {
+        r["platform"]: Snapshot(TargetStatus(r["status"]), r["attempt"], r["live_parts"]) for r in rows
+    }
+
+
+async def save_target(conn: asyncpg.Connection, post_id: str, platform: str, target: Snapshot) -> None:
+    await conn.execute(
+        "UPDATE webhooks.post_targets SET status=$3, attempt=$4, live_parts=$5 WHERE post_id=$1 AND platform=$2",
+        post_id,
+        platform,
+        target.status.value,
+        target.attempt,
+        target.live_parts,
+    )
+
+
+async def save_post_status(conn: asyncpg.Connection, post_id: str, status: str) -> None:
+    await conn.execute(
+        "UPDATE webhooks.posts SET status=$2, updated_at=now() WHERE post_id=$1", post_id, status
+    )

@@ -21,6 +21,7 @@ from herald_common.events import Envelope
 from herald_common.logs import get_logger
 from herald_common.webhooks.catalog import messages_for
 from herald_common.webhooks.store import WAKE_CHANNEL, WebhookStore
+from herald_notifier import post_status
 from herald_notifier import repository as repo
 from herald_notifier.metrics import DELIVERIES, DELIVERY_LATENCY, DISABLED_ENDPOINTS, PENDING
 from herald_notifier.sender import send
@@ -41,7 +42,14 @@ def retry_delay(
 
 
 async def store(conn: asyncpg.Connection, envelopes: Sequence[Envelope[Any]]) -> int:
-    messages = [m for e in envelopes for m in messages_for(e)]
+    """Messages in the order of their lifecycle events: a post's overall change follows the
+    per-platform message of the event that caused it."""
+    messages = []
+    for envelope in envelopes:
+        messages.extend(messages_for(envelope))
+        changed = await post_status.follow(conn, envelope)
+        if changed is not None:
+            messages.append(changed)
     return await repo.store_messages(conn, messages)
 
 

@@ -32,7 +32,8 @@ POST_EVENTS = (
     "post.missed",
     "post.cancelled",
 )
-EVENT_TYPES = (*POST_EVENTS, "account.reauth_required")
+STATUS_CHANGED = "post.status_changed"
+EVENT_TYPES = (*POST_EVENTS, STATUS_CHANGED, "account.reauth_required")
 
 
 @dataclass(frozen=True)
@@ -120,23 +121,30 @@ def message_id(dedupe_key: str, event_type: str, platform: str | None) -> str:
     return f"msg_{digest[:32]}"
 
 
-def messages_for(envelope: Envelope[Any]) -> list[Message]:
+def _message(envelope: Envelope[Any], event_type: str, data: dict[str, Any]) -> Message:
     event = envelope.data
-    out = []
-    for event_type, data in _data(event):
-        payload = {
-            "type": event_type,
-            "timestamp": _iso(event.occurred_at),
-            "data": {"post_id": event.post_id, "business_id": event.business_id, **data},
-        }
-        out.append(
-            Message(
-                id=message_id(envelope.dedupe_key, event_type, data.get("platform")),
-                type=event_type,
-                business_id=event.business_id,
-                post_id=event.post_id,
-                occurred_at=event.occurred_at,
-                body=orjson.dumps(payload).decode(),
-            )
-        )
-    return out
+    payload = {
+        "type": event_type,
+        "timestamp": _iso(event.occurred_at),
+        "data": {"post_id": event.post_id, "business_id": event.business_id, **data},
+    }
+    return Message(
+        id=message_id(envelope.dedupe_key, event_type, data.get("platform")),
+        type=event_type,
+        business_id=event.business_id,
+        post_id=event.post_id,
+        occurred_at=event.occurred_at,
+        body=orjson.dumps(payload).decode(),
+    )
+
+
+def messages_for(envelope: Envelope[Any]) -> list[Message]:
+    return [_message(envelope, event_type, data) for event_type, data in _data(envelope.data)]
+
+
+def status_changed(
+    envelope: Envelope[Any], status: str, previous: str | None, platforms: dict[str, str]
+) -> Message:
+    """The post's overall status moved (the rules of herald_common.poststatus)."""
+    data = {"status": status, "previous_status": previous, "platforms": platforms}
+    return _message(envelope, STATUS_CHANGED, data)

@@ -3,36 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
 from herald_common.events import LatePolicy
 from herald_common.platforms import Platform
+from herald_common.poststatus import PostStatus, TargetStatus
 
 MAX_CONTENT = 100_000
-
-
-class PostStatus(StrEnum):
-    SCHEDULED = "scheduled"
-    PUBLISHING = "publishing"
-    PUBLISHED = "published"
-    PARTIALLY_PUBLISHED = "partially_published"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-    MISSED = "missed"
-
-
-class TargetStatus(StrEnum):
-    SCHEDULED = "scheduled"
-    PUBLISHING = "publishing"
-    PUBLISHED = "published"
-    PARTIALLY_PUBLISHED = "partially_published"
-    """Some parts are live (listed in `parts`) and the rest will not follow; `reason` says why."""
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-    MISSED = "missed"
 
 
 class Override(BaseModel):
