@@ -87,7 +87,7 @@ class Deliverer:
                 try:
                     async with self.pool.acquire() as conn, conn.transaction():
                         claimed = await repo.claim(conn, free, self.s.lease_seconds)
-                except (OSError, asyncpg.PostgresError):
+                except Exception:  # the database restarting: wait a poll interval, then again
                     log.exception("claiming webhook deliveries failed; retrying")
             for item in claimed:
                 task = asyncio.create_task(self._deliver(item))
