@@ -81,11 +81,17 @@ def _services(
             AckPolicy.MANUAL,  # committed by InFlight below finished work
             [group],
         )
-    scheduler_group = unique("scheduler")
+    scheduler_group, results_group = unique("scheduler"), unique("scheduler-results")
     apps["scheduler"] = (
-        scheduler_app(SchedulerSettings(scheduler_consumer_group=scheduler_group, **common)),
-        AckPolicy.ACK,
-        [scheduler_group],
+        scheduler_app(
+            SchedulerSettings(
+                scheduler_consumer_group=scheduler_group,
+                scheduler_results_consumer_group=results_group,
+                **common,
+            )
+        ),
+        AckPolicy.NACK_ON_ERROR,  # a batch is committed after its transaction; an error seeks back
+        [scheduler_group, results_group],
     )
     notifier_group = unique("notifier")
     apps["notifier"] = (
