@@ -53,7 +53,7 @@ def ratio(value: float, target: float, higher_is_better: bool) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    every = ["text", "gateway", "e2e", "publisher", "scheduler", "dashboard"]
+    every = ["text", "gateway", "e2e", "webhooks", "publisher", "scheduler", "dashboard"]
     parser.add_argument("--only", nargs="*", choices=every, default=None)
     parser.add_argument("--keep", action="store_true", help="leave the bench stack running")
     args = parser.parse_args()
@@ -63,7 +63,7 @@ def main() -> int:
 
     results: dict[str, object] = {"machine": f"{os.cpu_count()} cores"}
     try:
-        if wanted & {"text", "gateway", "e2e"}:
+        if wanted & {"text", "gateway", "e2e", "webhooks"}:
             subprocess.run([*STACK, "up"], check=True)
             offset = int(BENCH_ENV["HERALD_PORT_OFFSET"])
             gateway, emulator = f"http://127.0.0.1:{8000 + offset}", f"http://127.0.0.1:{8090 + offset}"
@@ -132,6 +132,26 @@ def main() -> int:
                             ("p50", f"{e['p50_ms']:.1f} ms", "", ""),
                             ("p99", f"{e['p99_ms']:.1f} ms", "<= 100 ms", ratio(e["p99_ms"], 100, False)),
                             ("max", f"{e['max_ms']:.1f} ms", "", ""),
+                        ],
+                    ),
+                    flush=True,
+                )
+            if "webhooks" in wanted:
+                import webhook_latency
+
+                w = asyncio.run(
+                    webhook_latency.run(gateway, token, BENCH_ENV["HERALD_KAFKA_BOOTSTRAP_SERVERS"])
+                )
+                results["webhooks"] = w
+                print(
+                    table(
+                        f"Webhooks: lifecycle event -> signed POST at a receiver, {w['rate_per_s']:.0f} events/s"
+                        " for 20 s",
+                        [
+                            ("received", f"{w['received']:.0f}/{w['events']:.0f}", "all", ""),
+                            ("p50", f"{w['p50_ms']:.1f} ms", "", ""),
+                            ("p99", f"{w['p99_ms']:.1f} ms", "<= 1000 ms", ratio(w["p99_ms"], 1000, False)),
+                            ("max", f"{w['max_ms']:.1f} ms", "", ""),
                         ],
                     ),
                     flush=True,

@@ -17,6 +17,7 @@ from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from faststream import AckPolicy
 
+from herald_common.accounts.crypto import TokenCipher
 from herald_common.events import topics
 from herald_common.kafka.topics_admin import ensure_topics, topic_partitions
 from herald_common.platforms import Platform
@@ -24,6 +25,8 @@ from herald_common.testing import unique
 from herald_gateway.main import create_app as gateway_app
 from herald_gateway.settings import Settings as GatewaySettings
 from herald_gateway.status.handlers import INTAKE_GROUP, STATUS_GROUP
+from herald_notifier.main import create_app as notifier_app
+from herald_notifier.settings import Settings as NotifierSettings
 from herald_publisher_linkedin.main import create_app as linkedin_app
 from herald_publisher_linkedin.settings import Settings as LinkedInSettings
 from herald_publisher_meta.main import create_app as meta_app
@@ -87,8 +90,20 @@ def _services(
                 **common,
             )
         ),
-        AckPolicy.NACK_ON_ERROR,  # a batch commits after its transaction; a failed one is read again
+        AckPolicy.NACK_ON_ERROR,  # a batch is committed after its transaction; an error seeks back
         [scheduler_group, results_group],
+    )
+    notifier_group = unique("notifier")
+    apps["notifier"] = (
+        notifier_app(
+            NotifierSettings(
+                notifier_consumer_group=notifier_group,
+                token_encryption_keys=f"k1:{TokenCipher.new_key()}",
+                **common,
+            )
+        ),
+        AckPolicy.NACK_ON_ERROR,  # a batch is committed after its delivery rows are
+        [notifier_group],
     )
     apps["api-gateway"] = (
         gateway_app(GatewaySettings(**common)),
@@ -99,7 +114,8 @@ def _services(
 
 
 @pytest.mark.parametrize(
-    "service", ["publisher-linkedin", "publisher-twitter", "publisher-meta", "scheduler", "api-gateway"]
+    "service",
+    ["publisher-linkedin", "publisher-twitter", "publisher-meta", "scheduler", "notifier", "api-gateway"],
 )
 async def test_every_running_consumer_commits_only_what_was_handled(
     service: str, fresh_database: str, kafka_bootstrap: str, redis_url: str

@@ -178,6 +178,11 @@ async def test_every_endpoint_hides_another_business(api: httpx.AsyncClient, sta
             ),
             "list keys of 1": await intruder.get("/api/v2/api-keys", params={"business_id": 1}),
             "revoke key of 1": await intruder.delete(f"/api/v2/api-keys/{key['id']}"),
+            "webhook as 1": await intruder.post(
+                "/api/v2/webhooks",
+                json={"url": "http://127.0.0.1:9/hooks", "events": ["post.published"], "business_id": 1},
+            ),
+            "list webhooks of 1": await intruder.get("/api/v2/webhooks", params={"business_id": 1}),
         }
         own_list = (await intruder.get("/api/v2/scheduled")).json()
     for name, response in checks.items():

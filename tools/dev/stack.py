@@ -100,9 +100,20 @@ def processes() -> list[Proc]:
                 ("HERALD_MEDIA_FETCH_ALLOW_HOSTS", f'["127.0.0.1:{8090 + OFFSET}"]'),
                 # The gateway publishes the dev key as a JWKS and verifies through it, like a real provider's.
                 ("HERALD_AUTH_JWKS_URL", f"http://127.0.0.1:{8000 + OFFSET}/dev/jwks.json"),
+                # Webhook receivers on 127.0.0.1 (a developer's, the tests'): dev only, refused in prod.
+                ("HERALD_WEBHOOKS_ALLOW_LOOPBACK", "true"),
             ),
         ),
         Proc("scheduler", "herald-scheduler", 8001 + OFFSET),
+        Proc(
+            "notifier",
+            "herald-notifier",
+            8005 + OFFSET,
+            (
+                ("HERALD_TOKEN_ENCRYPTION_KEYS", ensure_encryption_key(STATE)),
+                ("HERALD_WEBHOOKS_ALLOW_LOOPBACK", "true"),
+            ),
+        ),
         Proc("publisher-linkedin", "herald-publisher-linkedin", 8002 + OFFSET, platform_urls),
         Proc("publisher-twitter", "herald-publisher-twitter", 8003 + OFFSET, platform_urls),
         Proc("publisher-meta", "herald-publisher-meta", 8004 + OFFSET, platform_urls),

@@ -21,6 +21,8 @@ from herald_common.kafka.security import client_security
 from herald_common.runtime import Infra, migrate, prepare_process, serve
 from herald_common.settings import load_settings
 from herald_gateway import text_rules
+from herald_common.webhooks import wiring as webhooks_wiring
+from herald_common.webhooks.store import WebhookStore
 from herald_gateway.accounts.endpoints import router as accounts_router
 from herald_gateway.accounts.service import AccountsService
 from herald_gateway.asyncapi import asyncapi_router
@@ -45,10 +47,14 @@ from herald_gateway.settings import Settings
 from herald_gateway.status.handlers import build_router
 from herald_gateway.status.service import StatusService
 from herald_gateway.webapp import mount_dashboard, origin_of
+from herald_gateway.webhooks.endpoints import router as webhooks_router
+from herald_gateway.webhooks.service import WebhooksService
 
 SCHEMA = "gateway"
 ACCOUNTS_SCHEMA = accounts_wiring.SCHEMA  # shared with the publishers, which read and refresh tokens
 ACCOUNTS_MIGRATIONS = accounts_wiring.MIGRATIONS
+WEBHOOKS_SCHEMA = webhooks_wiring.SCHEMA  # shared with the notifier, which delivers
+WEBHOOKS_MIGRATIONS = webhooks_wiring.MIGRATIONS
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -98,6 +104,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.accounts = AccountsService(
                 AccountStore(infra.pool, cipher), infra.redis, http, settings
             )
+            await migrate(settings, WEBHOOKS_SCHEMA, WEBHOOKS_MIGRATIONS)
+            app.state.webhooks = WebhooksService(
+                WebhookStore(infra.pool, cipher),
+                allow_loopback=settings.webhooks_allow_loopback,
+                max_per_business=settings.webhooks_max_endpoints_per_business,
+            )
         try:
             yield
         finally:
@@ -130,6 +142,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(preview_router)
     app.include_router(api_keys_router)
     app.include_router(accounts_router)
+    app.include_router(webhooks_router)
     app.include_router(asyncapi_router(settings.kafka_bootstrap_servers))
     app.include_router(events_router)
     app.include_router(sign_in_router)
@@ -163,6 +176,7 @@ def run() -> None:
     if sys.argv[1:] == ["migrate"]:
         asyncio.run(migrate(settings, SCHEMA, MIGRATIONS))
         asyncio.run(migrate(settings, ACCOUNTS_SCHEMA, ACCOUNTS_MIGRATIONS))
+        asyncio.run(migrate(settings, WEBHOOKS_SCHEMA, WEBHOOKS_MIGRATIONS))
         return
     if sys.argv[1:2] in (["rotate-token-key"], ["seed-dev-accounts"]):
         from herald_gateway import cli

@@ -7,9 +7,10 @@ from pathlib import Path
 from pydantic import Field, field_validator
 
 from herald_common.accounts.settings import AccountSettings
+from herald_common.webhooks.settings import WebhookSettings
 
 
-class Settings(AccountSettings):
+class Settings(AccountSettings, WebhookSettings):
     service_name: str = "api-gateway"
     http_port: int = 8000
 

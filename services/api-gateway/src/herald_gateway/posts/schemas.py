@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StrictBool, StrictInt, field_validator
@@ -11,32 +10,12 @@ from pydantic.config import JsonDict
 
 from herald_common.events import LatePolicy
 from herald_common.platforms import Platform
+from herald_common.poststatus import PostStatus, TargetStatus
 from herald_gateway.request_model import RequestModel
 from herald_gateway.timestamps import LocalOrRfc3339
 
 MAX_CONTENT = 100_000
 MAX_MEDIA_URLS = 10  # per post and per override; each platform may allow fewer (checked per platform)
-
-
-class PostStatus(StrEnum):
-    SCHEDULED = "scheduled"
-    PUBLISHING = "publishing"
-    PUBLISHED = "published"
-    PARTIALLY_PUBLISHED = "partially_published"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-    MISSED = "missed"
-
-
-class TargetStatus(StrEnum):
-    SCHEDULED = "scheduled"
-    PUBLISHING = "publishing"
-    PUBLISHED = "published"
-    PARTIALLY_PUBLISHED = "partially_published"
-    """Some parts are live (listed in `parts`) and the rest will not follow; `reason` says why."""
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-    MISSED = "missed"
 
 
 class Override(RequestModel):

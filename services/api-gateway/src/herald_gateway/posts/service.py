@@ -16,6 +16,7 @@ from prometheus_client import Counter
 from redis.asyncio import Redis
 
 from herald_common.events import PostCancelRequested, PostRequested, encode, utcnow
+from herald_common.poststatus import FINAL, overall_status
 from herald_gateway import cancel_waiter, idempotency
 from herald_gateway.auth.caller import Caller
 from herald_gateway.posts import repository as repo
@@ -32,7 +33,6 @@ from herald_gateway.posts.schemas import (
     TargetStatus,
     TargetView,
 )
-from herald_gateway.posts.status import FINAL, overall_status
 from herald_gateway.posts.validation import build_targets, resolve_due_time
 from herald_gateway.problems import Conflict, NotFound, Unprocessable
 from herald_gateway.settings import Settings

@@ -23,11 +23,11 @@ from herald_common.events import (
     PostScheduled,
 )
 from herald_common.logs import get_logger
+from herald_common.poststatus import Snapshot, may_move, overall_status
 from herald_gateway import cancel_waiter
 from herald_gateway.events import repository as changes
 from herald_gateway.posts import repository as repo
 from herald_gateway.posts.schemas import TargetStatus
-from herald_gateway.posts.status import Snapshot, may_move, overall_status
 
 log = get_logger(__name__)
 

@@ -1,4 +1,6 @@
 """How a post's overall status follows from its platforms' statuses, and which updates may apply.
+Shared by the gateway's status store and the notifier's `post.status_changed` webhooks, so both
+tell the same story.
 
 Lifecycle events come from several producers and may be redelivered or arrive late, so each
 update is judged against what the store already holds:
@@ -14,8 +16,29 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 
-from herald_gateway.posts.schemas import PostStatus, TargetStatus
+
+class PostStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    PUBLISHING = "publishing"
+    PUBLISHED = "published"
+    PARTIALLY_PUBLISHED = "partially_published"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    MISSED = "missed"
+
+
+class TargetStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    PUBLISHING = "publishing"
+    PUBLISHED = "published"
+    PARTIALLY_PUBLISHED = "partially_published"
+    """Some parts are live (listed in `parts`) and the rest will not follow; `reason` says why."""
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    MISSED = "missed"
+
 
 FINAL = frozenset(
     {

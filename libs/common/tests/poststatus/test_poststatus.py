@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from herald_gateway.posts.schemas import PostStatus, TargetStatus
-from herald_gateway.posts.status import Snapshot, may_move, overall_status
+from herald_common.poststatus import PostStatus, Snapshot, TargetStatus, may_move, overall_status
 
 S = TargetStatus
 

@@ -1,0 +1,103 @@
+"""Routes for webhook endpoints and their delivery log. The route owns the transaction."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import asyncpg
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from herald_gateway.auth.dependencies import CurrentCaller
+from herald_gateway.problems import ServiceUnavailable
+from herald_gateway.ratelimit import limited
+from herald_gateway.webhooks.schemas import (
+    DeliveryPage,
+    DeliveryView,
+    NewWebhook,
+    SecretRotated,
+    WebhookCreated,
+    WebhookView,
+)
+from herald_gateway.webhooks.service import WebhooksService
+
+router = APIRouter(tags=["webhooks"], dependencies=[Depends(limited("rate_limit_other"))])
+
+
+def service(request: Request) -> WebhooksService:
+    webhooks: WebhooksService | None = getattr(request.app.state, "webhooks", None)
+    if webhooks is None:
+        raise ServiceUnavailable("webhooks are not configured (HERALD_TOKEN_ENCRYPTION_KEYS)")
+    return webhooks
+
+
+def pool(request: Request) -> asyncpg.Pool:
+    return request.app.state.infra.pool
+
+
+@router.post(
+    "/api/v2/webhooks", status_code=201, response_model=WebhookCreated, summary="Register an endpoint"
+)
+async def create(body: NewWebhook, request: Request, caller: CurrentCaller) -> WebhookCreated:
+    webhooks = service(request)
+    async with pool(request).acquire() as conn, conn.transaction():
+        return await webhooks.create(conn, caller, body)
+
+
+@router.get("/api/v2/webhooks", response_model=list[WebhookView], summary="Your endpoints (no secrets)")
+async def list_webhooks(
+    request: Request, caller: CurrentCaller, business_id: int | None = None
+) -> list[WebhookView]:
+    return await service(request).list(caller, business_id)
+
+
+@router.delete("/api/v2/webhooks/{webhook_id}", status_code=204, summary="Remove an endpoint and its log")
+async def delete(webhook_id: str, request: Request, caller: CurrentCaller) -> Response:
+    await service(request).delete(caller, webhook_id)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/api/v2/webhooks/{webhook_id}/rotate-secret",
+    response_model=SecretRotated,
+    summary="New secret (shown once); the old one keeps signing for 24 h",
+)
+async def rotate(webhook_id: str, request: Request, caller: CurrentCaller) -> SecretRotated:
+    webhooks = service(request)
+    async with pool(request).acquire() as conn, conn.transaction():
+        return await webhooks.rotate(conn, caller, webhook_id)
+
+
+@router.post(
+    "/api/v2/webhooks/{webhook_id}/enable",
+    response_model=WebhookView,
+    summary="Re-enable an endpoint that was disabled after failing deliveries",
+)
+async def enable(webhook_id: str, request: Request, caller: CurrentCaller) -> WebhookView:
+    return await service(request).enable(caller, webhook_id)
+
+
+@router.get(
+    "/api/v2/webhooks/{webhook_id}/deliveries",
+    response_model=DeliveryPage,
+    summary="The delivery log, newest first",
+)
+async def deliveries(
+    webhook_id: str,
+    request: Request,
+    caller: CurrentCaller,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> DeliveryPage:
+    return await service(request).deliveries(caller, webhook_id, cursor, limit)
+
+
+@router.post(
+    "/api/v2/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver",
+    status_code=202,
+    response_model=DeliveryView,
+    summary="Send a delivery again (same webhook-id)",
+)
+async def redeliver(
+    webhook_id: str, delivery_id: str, request: Request, caller: CurrentCaller
+) -> DeliveryView:
+    return await service(request).redeliver(caller, webhook_id, delivery_id)

@@ -1,0 +1,1 @@
+"""Herald notifier: signed webhook deliveries of post lifecycle events."""
