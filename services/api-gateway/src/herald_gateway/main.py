@@ -20,9 +20,9 @@ from herald_common.kafka.producer import create_producer
 from herald_common.kafka.security import client_security
 from herald_common.runtime import Infra, migrate, prepare_process, serve
 from herald_common.settings import load_settings
-from herald_gateway import text_rules
 from herald_common.webhooks import wiring as webhooks_wiring
 from herald_common.webhooks.store import WebhookStore
+from herald_gateway import text_rules
 from herald_gateway.accounts.endpoints import router as accounts_router
 from herald_gateway.accounts.service import AccountsService
 from herald_gateway.asyncapi import asyncapi_router
