@@ -20,16 +20,22 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools" / "dev"))
 sys.path.insert(0, str(Path(__file__).parent))
 
+# HERALD_BENCH_SLOT (0-9) shifts every port, so benches of several checkouts can run side by side
+# (like TEST_SLOT for `make test`; bench ports stay clear of the test ports at every slot).
+SLOT = int(os.environ.get("HERALD_BENCH_SLOT", "0"))
+KAFKA_PORT, PG_PORT, REDIS_PORT = 39392 + SLOT * 10, 35732 + SLOT, 36679 + SLOT
 BENCH_ENV = {
     "HERALD_STATE_DIR": str(ROOT / ".herald" / "bench"),
-    "HERALD_KAFKA_PORT": "39392",
-    "HERALD_KAFKA_CONTROLLER_PORT": "39393",
-    "HERALD_PG_PORT": "35732",
-    "HERALD_REDIS_PORT": "36679",
-    "HERALD_KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:39392",
-    "HERALD_DATABASE_URL": "postgresql://postgres@127.0.0.1:35732/herald",
-    "HERALD_REDIS_URL": "redis://127.0.0.1:36679/0",
-    "HERALD_PORT_OFFSET": "200",
+    "HERALD_KAFKA_PORT": str(KAFKA_PORT),
+    "HERALD_KAFKA_CONTROLLER_PORT": str(KAFKA_PORT + 1),
+    "HERALD_PG_PORT": str(PG_PORT),
+    "HERALD_REDIS_PORT": str(REDIS_PORT),
+    "HERALD_KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{KAFKA_PORT}",
+    "HERALD_DATABASE_URL": f"postgresql://postgres@127.0.0.1:{PG_PORT}/herald",
+    "HERALD_REDIS_URL": f"redis://127.0.0.1:{REDIS_PORT}/0",
+    # Test stacks use offsets 100 + 200 * slot; the bench's are 200 + 200 * slot: never the same.
+    "HERALD_PORT_OFFSET": str(200 + SLOT * 200),
+    "HERALD_BENCH_SLOT": str(SLOT),
     # Benchmarks measure Herald, not the quotas: our own limits and the emulator's are off.
     "HERALD_RATE_LIMITS_ENABLED": "false",
     "HERALD_EMULATOR_RATE_LIMITS": "off",

@@ -38,7 +38,7 @@ from herald_common.platforms import Platform
 from herald_common.settings import HeraldSettings
 
 BENCH_DB = "herald_bench_scheduler"
-HTTP_PORT = 18801
+HTTP_PORT = 18801 + int(os.environ.get("HERALD_BENCH_SLOT", "0"))  # the scheduler's own
 PLATFORMS = [p.value for p in Platform]
 DUE_TOPICS = [topics.post_due_topic(p) for p in Platform]
 COLUMNS = (
