@@ -26,7 +26,7 @@ from herald_gateway.auth.endpoints import router as api_keys_router
 from herald_gateway.auth.jwt_verifier import JwtVerifier
 from herald_gateway.consumer_lag import ConsumerLagMonitor
 from herald_gateway.idempotency import ExpiredKeysPurge
-from herald_gateway.outbox import OutboxRelay
+from herald_gateway.outbox import DirectProducer, OutboxRelay
 from herald_gateway.posts.endpoints import router as posts_router
 from herald_gateway.posts.preview import router as preview_router
 from herald_gateway.posts.service import PostsService
@@ -54,16 +54,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def components(infra: Infra, app: FastAPI) -> AsyncIterator[None]:
         assert infra.pool is not None and infra.redis is not None
-        app.state.posts = PostsService(infra.pool, infra.redis, settings)
         broker.include_router(build_router(StatusService(infra.pool, infra.redis)))
         producer = create_producer(settings.kafka_bootstrap_servers, f"{settings.service_name}-outbox")
         await producer.start()
+        direct = DirectProducer(infra.pool, producer, wait_seconds=settings.outbox_direct_wait_seconds)
+        direct.start()
+        app.state.posts = PostsService(infra.pool, infra.redis, settings, direct)
         relay = OutboxRelay(
             settings.database_url,
             SCHEMA,
             producer,
             batch_size=settings.outbox_batch_size,
             fallback_poll=settings.outbox_fallback_poll_seconds,
+            sweep_after=settings.outbox_sweep_after_seconds,
         )
         relay.start()
         # Every group's lag, reported by whichever replica leads the relay (why: consumer_lag.py).
@@ -90,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await purge.stop()
             await lag.stop()
             await relay.stop()
+            await direct.stop()
             await producer.stop()
             await http.aclose()
 
