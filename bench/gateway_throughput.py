@@ -54,6 +54,7 @@ def run(gateway: str, token: str, *, connections: int = 32, seconds: int = 20) -
     raw = json.loads(line.removeprefix("WRK_JSON "))
     return {
         "connections": connections,
+        "accepted_total": raw["requests"] - raw["errors"],
         "accepted_per_s": (raw["requests"] - raw["errors"]) / (raw["duration_us"] / 1e6),
         "errors": raw["errors"],
         "p50_ms": raw["p50_us"] / 1000,
