@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -97,6 +98,28 @@ def wait_published(expected: int, seconds: float) -> tuple[int, float]:
     return done, time.monotonic() - started
 
 
+def cpu_sources() -> dict[str, Callable[[], list[int]]]:
+    """The gateway process, and PostgreSQL's postmaster with every backend (children)."""
+    import gateway_throughput
+
+    state = Path(BENCH_ENV["HERALD_STATE_DIR"])
+
+    def pid_in(path: Path) -> list[int]:
+        try:
+            return [int(path.read_text().split()[0])]
+        except (OSError, ValueError, IndexError):
+            return []
+
+    return {
+        "gateway": lambda: pid_in(state / "run" / "api-gateway.pid"),
+        "postgres": lambda: [
+            p
+            for pid in pid_in(state / "postgres" / "data" / "postmaster.pid")
+            for p in gateway_throughput.process_tree(pid)
+        ],
+    }
+
+
 def gateway_rows(g: dict[str, float], cal: dict[str, float], published: str = "") -> list[tuple[str, ...]]:
     rows: list[tuple[str, ...]] = [
         (
@@ -109,6 +132,15 @@ def gateway_rows(g: dict[str, float], cal: dict[str, float], published: str = ""
         ("p50 latency", f"{g['p50_ms']:.1f} ms"),
         ("p99 latency", f"{g['p99_ms']:.1f} ms", "<= 50 ms", ratio(g["p99_ms"], 50, False)),
         ("errors", f"{g['errors']:.0f}", "0"),
+        # Throughput per core: what the figures above would be with a core to itself.
+        (
+            "gateway CPU per post",
+            f"{g['cpu_ms_per_post_gateway']:.2f} ms",
+            "<= 0.67 ms",
+            ratio(g["cpu_ms_per_post_gateway"], 1000 / 1500, False),
+            f"= {1000 / max(g['cpu_ms_per_post_gateway'], 1e-9):,.0f} posts/s per core",
+        ),
+        ("PostgreSQL CPU per post", f"{g['cpu_ms_per_post_postgres']:.2f} ms"),
     ]
     if published:
         rows.append(("published after the load", published, "all"))
@@ -167,7 +199,7 @@ def main() -> int:
                 if stop:
                     subprocess.run([*STACK, "stop", *downstream], check=True)
                 before = published_count() if not stop else 0
-                g = gateway_throughput.run(gateway, token)
+                g = gateway_throughput.run(gateway, token, cpu_of=cpu_sources())
                 published = ""
                 if not stop:
                     accepted = int(g["accepted_total"])
