@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from datetime import timedelta
 
 import asyncpg
@@ -39,7 +40,7 @@ RELAY_LOCK = 0x6865_7261_6C64  # "herald": one relay per database
 OUTBOX_BACKLOG = Gauge("herald_outbox_backlog_events", "Events in the outbox not yet relayed (leader's view)")
 RELAY_LAG = Histogram(
     "herald_outbox_relay_lag_seconds",
-    "From outbox commit to Kafka acknowledgement, for events the relay produced",
+    "From outbox commit to Kafka acknowledgement, produced directly or by the relay",
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 DIRECT_PRODUCES = Counter(
@@ -70,8 +71,9 @@ class DirectProducer(BackgroundLoop):
     async def produce(self, outbox_id: int, record: KafkaRecord) -> bool:
         """True when Kafka acknowledged within `wait_seconds`. Otherwise the row stays for the relay
         (a produce still in flight deletes it when its acknowledgement comes)."""
+        committed = time.monotonic()
         sending = asyncio.ensure_future(send_all(self.producer, [record]))
-        sending.add_done_callback(lambda done: self._on_done(outbox_id, done))
+        sending.add_done_callback(lambda done: self._on_done(outbox_id, done, committed))
         try:
             await asyncio.wait_for(asyncio.shield(sending), self.wait_seconds)
         except Exception as exc:  # Kafka down or slow: the post is committed, the relay will send it
@@ -79,11 +81,12 @@ class DirectProducer(BackgroundLoop):
             return False
         return True
 
-    def _on_done(self, outbox_id: int, done: asyncio.Future[None]) -> None:
+    def _on_done(self, outbox_id: int, done: asyncio.Future[None], committed: float) -> None:
         if done.cancelled() or done.exception() is not None:
             DIRECT_PRODUCES.labels("left_to_relay").inc()
             return
         DIRECT_PRODUCES.labels("acked").inc()
+        RELAY_LAG.observe(time.monotonic() - committed)
         self._acked.append(outbox_id)
 
     async def _run(self) -> None:

@@ -87,7 +87,8 @@ class PostsService:
             thread_numbering=req.thread_numbering,
             requested_at=now,
         )
-        accepted = PostAccepted(
+        # Built from values checked above: no second validation on the hot path.
+        accepted = PostAccepted.model_construct(
             id=post_id,
             status=overall_status([initial]),
             business_id=business_id,

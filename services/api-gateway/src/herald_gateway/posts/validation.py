@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mimetypes
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -11,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from herald_common.events import PostTarget
 from herald_common.netguard import is_public
 from herald_common.platforms import Platform
-from herald_common.text import MediaItem, PostOptions, check_post
+from herald_common.text import MediaItem, PostOptions, RuleViolation, check_post
 from herald_gateway.posts.schemas import PublishRequest, ScheduleRequest
 from herald_gateway.problems import Unprocessable
 
@@ -40,6 +41,24 @@ def resolve_due_time(req: ScheduleRequest, now: datetime) -> datetime:
             field="scheduled_for",
         )
     return when
+
+
+@dataclass(frozen=True)
+class TextCheck:
+    """One platform's text and media rules with their options built once, not on every request."""
+
+    platform: Platform
+    options: PostOptions
+
+    def __call__(self, content: str, media: Sequence[MediaItem]) -> list[RuleViolation]:
+        return check_post(self.platform, content, media, self.options)
+
+
+TEXT_CHECKS = {
+    (platform, numbering): TextCheck(platform, PostOptions(numbering=numbering))
+    for platform in Platform
+    for numbering in (False, True)
+}
 
 
 def refuse_internal_media(url: str, allow: Collection[str] = ()) -> None:
@@ -97,9 +116,7 @@ def build_targets(req: PublishRequest, allow_media_hosts: Collection[str] = ()) 
             raise Unprocessable(
                 "twitter: first_comment is not supported on X; post a thread instead", field="first_comment"
             )
-        violations = check_post(
-            platform, content, media_items(media), PostOptions(numbering=req.thread_numbering)
-        )
+        violations = TEXT_CHECKS[platform, req.thread_numbering](content, media_items(media) if media else [])
         if violations:
             raise Unprocessable(
                 f"{platform.value}: " + "; ".join(v.message for v in violations),
