@@ -80,6 +80,63 @@ def pgbench(dsn: str, seconds: int = 5) -> dict[str, float]:
     return out
 
 
+NOTIFY_SCRIPTS = {
+    "with_notify": "WITH e AS (INSERT INTO ob (v) VALUES (repeat('x', 300)) RETURNING id)"
+    " SELECT pg_notify('herald_outbox', '') FROM e;\n",
+    "without_notify": "WITH e AS (INSERT INTO ob (v) VALUES (repeat('x', 300)) RETURNING id) SELECT id FROM e;\n",
+}
+
+
+def notify_cost(dsn: str, seconds: int = 5, clients: int = 16) -> dict[str, float]:
+    """Commits/s of an accept-shaped statement (one INSERT, autocommit) with and without a NOTIFY,
+    16 clients: a notifying commit holds the notify-queue lock until its WAL flush, so notifying
+    commits cannot share a flush (why the accept path no longer notifies)."""
+    import tempfile
+
+    asyncio.run(_recreate(dsn))
+    parts = urlsplit(dsn)
+    conn = [
+        "-h",
+        parts.hostname or "127.0.0.1",
+        "-p",
+        str(parts.port or 5432),
+        "-U",
+        parts.username or "postgres",
+    ]
+    subprocess.run(
+        [pg_bin("psql"), *conn, "-qc", "CREATE TABLE ob (id bigserial PRIMARY KEY, v text)", CAL_DB],
+        check=True,
+        capture_output=True,
+    )
+    out: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, sql in NOTIFY_SCRIPTS.items():
+            script = Path(tmp, f"{name}.sql")
+            script.write_text(sql)
+            done = subprocess.run(
+                [
+                    pg_bin("pgbench"),
+                    *conn,
+                    "-n",
+                    "-f",
+                    str(script),
+                    "-c",
+                    str(clients),
+                    "-j",
+                    "2",
+                    "-T",
+                    str(seconds),
+                    CAL_DB,
+                ],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            match = re.search(r"tps = ([0-9.]+)", done.stdout)
+            out[f"commits_per_s_{name}"] = float(match.group(1)) if match else float("nan")
+    return out
+
+
 async def kafka_produce(bootstrap: str, records: int = 20_000) -> dict[str, float]:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
@@ -98,7 +155,8 @@ async def kafka_produce(bootstrap: str, records: int = 20_000) -> dict[str, floa
     await producer.start()
     try:
         value = b"x" * 300
-        await (await producer.send(CAL_TOPIC, value, key=b"warm-up"))
+        for partition in range(3):  # every partition's leader known before the clock starts
+            await (await producer.send(CAL_TOPIC, value, partition=partition))
         started = time.perf_counter()
         futures = [await producer.send(CAL_TOPIC, value, key=str(i).encode()) for i in range(records)]
         await asyncio.gather(*futures)

@@ -192,6 +192,22 @@ def main() -> int:
         if "gateway" in wanted:
             import gateway_throughput
 
+            n = calibration.notify_cost(BENCH_ENV["HERALD_DATABASE_URL"])
+            results["notify_cost"] = n
+            print(
+                table(
+                    "PostgreSQL: accept-shaped autocommit INSERTs, 16 clients (pgbench)",
+                    [
+                        (
+                            "commits/s without NOTIFY (accept today)",
+                            f"{n['commits_per_s_without_notify']:,.0f}",
+                        ),
+                        ("commits/s with NOTIFY (accept before)", f"{n['commits_per_s_with_notify']:,.0f}"),
+                    ],
+                ),
+                flush=True,
+            )
+
             downstream = ["scheduler", "publisher-linkedin", "publisher-twitter", "publisher-meta"]
             # Twice: with the whole pipeline publishing what is accepted (all on the same 2 cores),
             # and the gateway alone (downstream stopped; the events wait in Kafka).

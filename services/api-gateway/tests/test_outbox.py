@@ -103,11 +103,11 @@ async def publish(posts: PostsService) -> str:
 
 
 async def test_an_accepted_post_is_produced_at_once_and_its_row_deleted(
-    pool: asyncpg.Pool, redis_url: str, kafka_bootstrap: str
+    pool: asyncpg.Pool, fresh_database: str, redis_url: str, kafka_bootstrap: str
 ) -> None:
     producer = create_producer(kafka_bootstrap, "outbox-test")
     await producer.start()
-    direct = DirectProducer(pool, producer, wait_seconds=10, flush_every=0.05)
+    direct = DirectProducer(fresh_database, SCHEMA, producer, wait_seconds=10, flush_every=0.05)
     direct.start()
     try:
         async with RequestsTail(kafka_bootstrap) as tail:
@@ -133,7 +133,7 @@ async def test_a_failed_direct_produce_is_left_to_the_relay_with_the_same_event_
     closed = create_producer(kafka_bootstrap, "outbox-test-closed")
     await closed.start()
     await closed.stop()
-    direct = DirectProducer(pool, closed, wait_seconds=2)
+    direct = DirectProducer(fresh_database, SCHEMA, closed, wait_seconds=2)
     posts = service(pool, redis_url, direct)
     post_id = await publish(posts)
     assert await outbox_rows(pool) == 1  # accepted and durable, not produced
@@ -158,7 +158,9 @@ async def test_the_relay_leaves_young_rows_to_their_direct_produce(
     closed = create_producer(kafka_bootstrap, "outbox-test-closed")
     await closed.start()
     await closed.stop()
-    post_id = await publish(service(pool, redis_url, DirectProducer(pool, closed, wait_seconds=2)))
+    post_id = await publish(
+        service(pool, redis_url, DirectProducer(fresh_database, SCHEMA, closed, wait_seconds=2))
+    )
     live = create_producer(kafka_bootstrap, "outbox-test-relay")
     await live.start()
     relay = OutboxRelay(fresh_database, SCHEMA, live, batch_size=100, fallback_poll=0.1, sweep_after=600)

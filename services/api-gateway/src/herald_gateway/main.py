@@ -57,7 +57,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         broker.include_router(build_router(StatusService(infra.pool, infra.redis)))
         producer = create_producer(settings.kafka_bootstrap_servers, f"{settings.service_name}-outbox")
         await producer.start()
-        direct = DirectProducer(infra.pool, producer, wait_seconds=settings.outbox_direct_wait_seconds)
+        direct = DirectProducer(
+            settings.database_url, SCHEMA, producer, wait_seconds=settings.outbox_direct_wait_seconds
+        )
         direct.start()
         app.state.posts = PostsService(infra.pool, infra.redis, settings, direct)
         relay = OutboxRelay(

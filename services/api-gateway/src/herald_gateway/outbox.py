@@ -57,16 +57,18 @@ class DirectProducer(BackgroundLoop):
 
     def __init__(
         self,
-        pool: asyncpg.Pool,
+        dsn: str,
+        schema: str,
         producer: AIOKafkaProducer,
         *,
         wait_seconds: float,
         flush_every: float = 0.05,
     ) -> None:
         super().__init__()
-        self.pool, self.producer = pool, producer
+        self.dsn, self.schema, self.producer = dsn, schema, producer
         self.wait_seconds, self.flush_every = wait_seconds, flush_every
         self._acked: list[int] = []
+        self._conn: asyncpg.Connection | None = None
 
     async def produce(self, outbox_id: int, record: KafkaRecord) -> bool:
         """True when Kafka acknowledged within `wait_seconds`. Otherwise the row stays for the relay
@@ -98,24 +100,27 @@ class DirectProducer(BackgroundLoop):
         await super().stop()
         with contextlib.suppress(Exception):
             await self.flush()  # what is left is produced again by the relay: harmless, same ids
+        if self._conn is not None:
+            await self._conn.close()
 
     async def flush(self) -> None:
+        """One statement per interval on a connection of its own, whose commits do not wait for
+        their WAL flush: a delete lost in a crash only means the relay produces those events once
+        more, with the same ids — never a lost event."""
         if not self._acked:
             return
         ids, self._acked = self._acked, []
         try:
-            async with self.pool.acquire() as conn, conn.transaction():
-                await delete_produced(conn, ids, durable=False)
+            if self._conn is None or self._conn.is_closed():
+                self._conn = await connect(self.dsn, schema=self.schema)
+                await self._conn.execute("SET synchronous_commit = off")
+            await delete_produced(self._conn, ids)
         except Exception:
             log.exception("could not delete produced outbox rows; retrying")
             self._acked.extend(ids)
 
 
-async def delete_produced(conn: asyncpg.Connection, ids: list[int], *, durable: bool = True) -> None:
-    """A delete lost in a crash (`durable=False`: no wait for its WAL flush) only means the relay
-    produces those events once more, with the same ids: never a lost event."""
-    if not durable:
-        await conn.execute("SET LOCAL synchronous_commit = off")
+async def delete_produced(conn: asyncpg.Connection, ids: list[int]) -> None:
     await conn.execute("DELETE FROM outbox WHERE id = ANY($1::bigint[])", ids)
 
 

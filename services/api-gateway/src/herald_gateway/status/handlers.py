@@ -20,12 +20,13 @@ INTAKE_GROUP = "api-gateway-intake"
 OWN_SOURCE = ("ce_source", SOURCE.encode())
 
 
-def foreign_posts(msg: StreamMessage[Any]) -> list[PostRequested]:
+async def foreign_posts(msg: StreamMessage[Any]) -> list[PostRequested]:
     """The new posts other services produced straight to Kafka, from a batch of POST_REQUESTS.
 
     The gateway's own events are skipped before decoding: each was committed with its post row,
     so there is nothing to record. Cancels and retries are the scheduler's business, and so is
-    dead-lettering a malformed record (it is this topic's consumer of record)."""
+    dead-lettering a malformed record (it is this topic's consumer of record). A coroutine: a
+    plain function would be run in a worker thread, a hop per batch."""
     posts = []
     for record in msg.raw_message:
         if OWN_SOURCE in record.headers:
