@@ -55,7 +55,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def components(infra: Infra, app: FastAPI) -> AsyncIterator[None]:
         assert infra.pool is not None and infra.redis is not None
         broker.include_router(build_router(StatusService(infra.pool, infra.redis)))
-        producer = create_producer(settings.kafka_bootstrap_servers, f"{settings.service_name}-outbox")
+        # Each accepted post produces one record: a 5 ms linger lets concurrent posts share a request.
+        producer = create_producer(
+            settings.kafka_bootstrap_servers, f"{settings.service_name}-outbox", linger_ms=5
+        )
         await producer.start()
         direct = DirectProducer(
             settings.database_url, SCHEMA, producer, wait_seconds=settings.outbox_direct_wait_seconds
