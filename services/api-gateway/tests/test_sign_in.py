@@ -36,7 +36,7 @@ async def test_a_demo_sign_in_gives_a_token_the_api_accepts(
         assert other.status_code == 404, "a demo user of business 2 sees nothing of business 1"
         refused = await api.post("/dev/sign-in", json={"business_id": 3})
         assert refused.status_code == 422
-        assert "not a demo business" in refused.json()["detail"]
+        assert "business_id" in refused.text  # the field is named
 
 
 async def test_production_refuses_the_demo_sign_in(
@@ -45,6 +45,7 @@ async def test_production_refuses_the_demo_sign_in(
     key = f"k1:{base64.b64encode(os.urandom(32)).decode()}"
     async with gateway_factory(
         environment="prod",
+        auth_jwks_url="https://id.example.com/.well-known/jwks.json",  # prod needs one; never fetched here
         token_encryption_keys=key,
         auth_dev_signing_key_file=dev_signing_key,  # even with the key configured by mistake
     ) as api:

@@ -21,7 +21,20 @@ def asyncapi_router(bootstrap_servers: str) -> APIRouter:
     @router.get(
         "/asyncapi.json",
         summary="The AsyncAPI 3.0 document of Herald's Kafka topics and events",
-        operation_id="get_asyncapi_document",
+        operation_id="getAsyncapiDocument",
+        responses={
+            200: {
+                "content": {
+                    "application/json": {
+                        "example": {
+                            "asyncapi": "3.0.0",
+                            "info": {"title": "Herald events", "version": "1.0.0"},
+                            "channels": {"postRequests": {"address": "herald.post.requests.v1"}},
+                        }
+                    }
+                }
+            }
+        },
     )
     async def asyncapi() -> dict[str, Any]:
         return _document(bootstrap_servers)

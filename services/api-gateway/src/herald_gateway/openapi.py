@@ -16,6 +16,7 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel, ConfigDict, Field
 
 from herald_gateway.problems import PROBLEM_JSON, TYPE_BASE
+from herald_gateway.request_model import TEXT_PATTERN
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 
@@ -118,7 +119,16 @@ def _operations(doc: dict[str, Any]) -> list[dict[str, Any]]:
     return [op for item in doc.get("paths", {}).values() for op in item.values() if isinstance(op, dict)]
 
 
+def _text_rule(schema: dict[str, Any]) -> None:
+    if schema.get("type") == "string" and not {"pattern", "format", "enum", "const"} & set(schema):
+        schema["pattern"] = TEXT_PATTERN  # what the gateway refuses in any text, stated
+    for option in schema.get("anyOf", []):
+        _text_rule(option)
+
+
 def _complete(operation: dict[str, Any]) -> None:
+    for parameter in operation.get("parameters", []):
+        _text_rule(parameter.get("schema", {}))
     responses: dict[str, Any] = operation.setdefault("responses", {})
     implied = [500]
     if operation.get("security"):

@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+TEXT_PATTERN = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$"
 
 
 def control_character_in(value: Any) -> str | None:
@@ -27,7 +28,21 @@ def control_character_in(value: Any) -> str | None:
     return None
 
 
+def _state_the_rule(schema: dict[str, Any]) -> None:
+    """Every plain string field says in the JSON Schema what the validator below enforces."""
+    for prop in schema.get("properties", {}).values():
+        for node in [prop, *prop.get("anyOf", []), prop.get("items", {})]:
+            if node.get("type") == "string" and not {"pattern", "format", "enum", "const"} & set(node):
+                node["pattern"] = TEXT_PATTERN
+            if node.get("type") == "array" and node.get("items", {}).get("type") == "string":
+                items = node["items"]
+                if not {"pattern", "format", "enum", "const"} & set(items):
+                    items["pattern"] = TEXT_PATTERN
+
+
 class RequestModel(BaseModel):
+    model_config = ConfigDict(json_schema_extra=_state_the_rule)
+
     @field_validator("*", mode="after")
     @classmethod
     def _no_control_characters(cls, value: Any) -> Any:

@@ -13,10 +13,11 @@ from typing import Literal
 
 import jwt
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from herald_gateway.problems import Problem, ServiceUnavailable, Unprocessable
 from herald_gateway.ratelimit import limited_by_ip
+from herald_gateway.request_model import RequestModel
 from herald_gateway.settings import Settings
 
 router = APIRouter(tags=["sign-in"], dependencies=[Depends(limited_by_ip("rate_limit_unauthenticated"))])
@@ -29,6 +30,22 @@ class DemoRefused(Problem):
 
 
 class SignInConfig(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"mode": "demo", "demo_businesses": [1, 2]},
+                {
+                    "mode": "oidc",
+                    "issuer": "https://id.example.com",
+                    "client_id": "herald-dashboard",
+                    "scope": "openid profile",
+                    "audience": "herald-api",
+                    "demo_businesses": [],
+                },
+            ]
+        }
+    )
+
     mode: Literal["oidc", "demo", "none"]
     issuer: str | None = None
     client_id: str | None = None
@@ -37,11 +54,21 @@ class SignInConfig(BaseModel):
     demo_businesses: list[int] = []
 
 
-class DemoSignIn(BaseModel):
-    business_id: int = Field(description="one of the demo businesses (1 or 2)")
+class DemoSignIn(RequestModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"business_id": 1}]})
+
+    business_id: Literal[1, 2] = Field(description="one of the demo businesses")
 
 
 class TokenResponse(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"access_token": "eyJhbGciOiJSUzI1NiJ9.e30.c2ln", "token_type": "Bearer", "expires_in": 3600}
+            ]
+        }
+    )
+
     access_token: str
     token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 (a scheme name)
     expires_in: int
@@ -51,7 +78,12 @@ def demo_allowed(settings: Settings) -> bool:
     return settings.environment != "prod" and settings.auth_dev_signing_key_file is not None
 
 
-@router.get("/api/v2/auth/config", response_model=SignInConfig, summary="How the dashboard signs in")
+@router.get(
+    "/api/v2/auth/config",
+    response_model=SignInConfig,
+    summary="How the dashboard signs in",
+    operation_id="getSignInConfig",
+)
 async def sign_in_config(request: Request) -> SignInConfig:
     s: Settings = request.app.state.settings
     if s.auth_oidc_client_id:
@@ -71,6 +103,7 @@ async def sign_in_config(request: Request) -> SignInConfig:
     "/dev/sign-in",
     response_model=TokenResponse,
     summary="Demo sign-in for business 1 or 2 (development only; production refuses it)",
+    operation_id="demoSignIn",
 )
 async def demo_sign_in(body: DemoSignIn, request: Request) -> TokenResponse:
     s: Settings = request.app.state.settings

@@ -20,6 +20,7 @@ from fastapi.responses import StreamingResponse
 from herald_gateway.auth.dependencies import CurrentCaller
 from herald_gateway.events import repository as repo
 from herald_gateway.events.hub import ChangeHub
+from herald_gateway.openapi import problems
 from herald_gateway.problems import Unprocessable
 from herald_gateway.ratelimit import limited
 
@@ -27,7 +28,13 @@ router = APIRouter(prefix="/api/v2", tags=["events"])
 BATCH = 500
 STREAM_DOC: dict[int | str, dict[str, Any]] = {
     200: {
-        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        "content": {
+            "text/event-stream": {
+                "schema": {"type": "string"},
+                "example": 'id: 42\nevent: status\ndata: {"id": 42, "post_id": "9b2f6c1e", '
+                '"platform": "twitter", "status": "published", "post_status": "published"}\n\n',
+            }
+        },
         "description": "`event: status` messages whose data is a JSON status change; `id` resumes",
     }
 }
@@ -79,14 +86,17 @@ def _resume_point(last_event_id: str | None) -> int | None:
     "/events",
     dependencies=[Depends(limited("rate_limit_other"))],
     response_class=StreamingResponse,
-    responses=STREAM_DOC,
+    responses={**STREAM_DOC, **problems(404)},
     summary="Live status changes of your posts (Server-Sent Events; resume with Last-Event-ID)",
+    operation_id="streamEvents",
 )
 async def events(
     request: Request,
     caller: CurrentCaller,
     business_id: int | None = None,
-    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+    last_event_id: Annotated[
+        str | None, Header(alias="Last-Event-ID", pattern="^[0-9]*$", description="the last `id` received")
+    ] = None,
 ) -> StreamingResponse:
     businesses = caller.business_ids if business_id is None else frozenset({caller.business(business_id)})
     pool: asyncpg.Pool = request.app.state.infra.pool

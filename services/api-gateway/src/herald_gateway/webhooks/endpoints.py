@@ -35,7 +35,11 @@ def pool(request: Request) -> asyncpg.Pool:
 
 
 @router.post(
-    "/api/v2/webhooks", status_code=201, response_model=WebhookCreated, summary="Register an endpoint"
+    "/api/v2/webhooks",
+    status_code=201,
+    response_model=WebhookCreated,
+    summary="Register an endpoint",
+    operation_id="createWebhook",
 )
 async def create(body: NewWebhook, request: Request, caller: CurrentCaller) -> WebhookCreated:
     webhooks = service(request)
@@ -43,14 +47,24 @@ async def create(body: NewWebhook, request: Request, caller: CurrentCaller) -> W
         return await webhooks.create(conn, caller, body)
 
 
-@router.get("/api/v2/webhooks", response_model=list[WebhookView], summary="Your endpoints (no secrets)")
+@router.get(
+    "/api/v2/webhooks",
+    response_model=list[WebhookView],
+    summary="Your endpoints (no secrets)",
+    operation_id="listWebhooks",
+)
 async def list_webhooks(
     request: Request, caller: CurrentCaller, business_id: int | None = None
 ) -> list[WebhookView]:
     return await service(request).list(caller, business_id)
 
 
-@router.delete("/api/v2/webhooks/{webhook_id}", status_code=204, summary="Remove an endpoint and its log")
+@router.delete(
+    "/api/v2/webhooks/{webhook_id}",
+    status_code=204,
+    summary="Remove an endpoint and its log",
+    operation_id="deleteWebhook",
+)
 async def delete(webhook_id: str, request: Request, caller: CurrentCaller) -> Response:
     await service(request).delete(caller, webhook_id)
     return Response(status_code=204)
@@ -60,6 +74,7 @@ async def delete(webhook_id: str, request: Request, caller: CurrentCaller) -> Re
     "/api/v2/webhooks/{webhook_id}/rotate-secret",
     response_model=SecretRotated,
     summary="New secret (shown once); the old one keeps signing for 24 h",
+    operation_id="rotateWebhookSecret",
 )
 async def rotate(webhook_id: str, request: Request, caller: CurrentCaller) -> SecretRotated:
     webhooks = service(request)
@@ -71,6 +86,7 @@ async def rotate(webhook_id: str, request: Request, caller: CurrentCaller) -> Se
     "/api/v2/webhooks/{webhook_id}/enable",
     response_model=WebhookView,
     summary="Re-enable an endpoint that was disabled after failing deliveries",
+    operation_id="enableWebhook",
 )
 async def enable(webhook_id: str, request: Request, caller: CurrentCaller) -> WebhookView:
     return await service(request).enable(caller, webhook_id)
@@ -80,6 +96,7 @@ async def enable(webhook_id: str, request: Request, caller: CurrentCaller) -> We
     "/api/v2/webhooks/{webhook_id}/deliveries",
     response_model=DeliveryPage,
     summary="The delivery log, newest first",
+    operation_id="listWebhookDeliveries",
 )
 async def deliveries(
     webhook_id: str,
@@ -96,6 +113,7 @@ async def deliveries(
     status_code=202,
     response_model=DeliveryView,
     summary="Send a delivery again (same webhook-id)",
+    operation_id="redeliverWebhookDelivery",
 )
 async def redeliver(
     webhook_id: str, delivery_id: str, request: Request, caller: CurrentCaller
