@@ -8,7 +8,8 @@ lets in-flight handlers finish, then closes connections.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,6 +69,29 @@ async def migrate(settings: HeraldSettings, schema: str, migrations: Path) -> li
         return await apply_migrations(conn, schema, migrations)
     finally:
         await conn.close()
+
+
+Migrations = Sequence[tuple[str, Path]]
+"""(schema, migrations folder) pairs a service applies, in order."""
+
+
+def run_service(
+    settings: HeraldSettings,
+    make_app: Callable[[], Any],
+    migrations: Migrations,
+    *,
+    worker_factory: str | None = None,
+) -> None:
+    """Every service's entry point: `herald-<service>` serves; `herald-<service> migrate` only applies
+    its migrations and exits (the Kubernetes Job before a rollout)."""
+    if sys.argv[1:] == ["migrate"]:
+        for schema, folder in migrations:
+            asyncio.run(migrate(settings, schema, folder))
+        return
+    if worker_factory and settings.http_workers > 1:
+        serve(None, settings, worker_factory=worker_factory)
+    else:
+        serve(make_app(), settings)
 
 
 @asynccontextmanager
