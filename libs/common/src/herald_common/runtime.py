@@ -27,6 +27,7 @@ from herald_common.kafka.security import client_security
 from herald_common.kafka.topics_admin import ensure_topics
 from herald_common.logs import configure_logging, get_logger
 from herald_common.redis_client import create_redis
+from herald_common.retrying import retry
 from herald_common.settings import HeraldSettings
 from herald_common.telemetry import configure_tracing, instrument_app
 from herald_common.web import ReadinessCheck
@@ -145,18 +146,13 @@ async def open_infra(
 
 async def _until_up(what: str, connect: Callable[[], Awaitable[T]], deadline_s: float = 60.0) -> T:
     """Dependencies may start after us (make dev, Kubernetes): retry for a while, then fail loudly."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + deadline_s
-    delay = 0.2
-    while True:
-        try:
-            return await connect()
-        except (OSError, asyncpg.PostgresError, KafkaError) as exc:
-            if loop.time() > deadline:
-                raise RuntimeError(f"{what} still unreachable after {deadline_s:g}s: {exc}") from exc
-            log.warning("waiting for %s: %s", what, exc)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 2.0)
+    return await retry(
+        connect,
+        what=f"connecting to {what}",
+        on=(OSError, asyncpg.PostgresError, KafkaError),
+        timeout=deadline_s,
+        max_wait=2.0,
+    )
 
 
 async def start_broker(broker: KafkaBroker) -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from herald_common.background import BackgroundLoop
 from herald_common.logs import get_logger
 from herald_scheduler import repository as repo
 from herald_scheduler.dispatcher import Dispatcher
@@ -58,7 +59,11 @@ class Engine:
         self._parked: dict[str, list[Schedule]] = {}
         self._wake_fire = asyncio.Event()
         self._wake_sweep = asyncio.Event()
-        self._tasks: list[asyncio.Task[None]] = []
+        self._loops = [
+            BackgroundLoop(self._fire_loop, name="scheduler-fire"),
+            BackgroundLoop(self._sweep_loop, name="scheduler-sweep"),
+            BackgroundLoop(self._gauge_loop, name="scheduler-gauge"),
+        ]
 
     @property
     def owner(self) -> str:
@@ -67,17 +72,11 @@ class Engine:
     async def start(self) -> None:
         self._dispatcher.start()
         await self.sweep()  # fill the heap before the first wait, so nothing overdue waits a full interval
-        self._tasks = [
-            asyncio.create_task(self._fire_loop(), name="scheduler-fire"),
-            asyncio.create_task(self._sweep_loop(), name="scheduler-sweep"),
-            asyncio.create_task(self._gauge_loop(), name="scheduler-gauge"),
-        ]
+        for loop in self._loops:
+            loop.start()
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        self._tasks = []
+        await asyncio.gather(*(loop.stop() for loop in self._loops))
         await self._dispatcher.drain(self._config.drain_timeout)
         self._heap.drain()
         released = await repo.release(self._pool, self.owner)
