@@ -22,6 +22,7 @@ from herald_common.kafka.security import client_security
 from herald_common.publishing.accounts import AccountResolver, SettingsAccounts
 from herald_common.publishing.budget import Budgets
 from herald_common.publishing.client import ClientFactory
+from herald_common.publishing.connected_accounts import publisher_accounts
 from herald_common.publishing.handlers import build_router
 from herald_common.publishing.service import PublishService
 from herald_common.publishing.settings import PublisherSettings
@@ -111,7 +112,7 @@ class PublisherMain(Generic[S]):
 
     def accounts(self, settings: S) -> ResolverFactory:
         """Connected accounts from PostgreSQL (default), or the one from the environment."""
-        return accounts_wiring.publisher_accounts(settings, lambda: self.env_accounts(settings))
+        return publisher_accounts(settings, lambda: self.env_accounts(settings))
 
     def create_app(self, settings: S | None = None) -> FastAPI:
         settings = settings or load_settings(self.settings_type)
