@@ -58,7 +58,6 @@ class Engine:
         """Post id -> cancels of it being handled right now; their due rows wait (see `hold`)."""
         self._parked: dict[str, list[Schedule]] = {}
         self._wake_fire = asyncio.Event()
-        self._wake_sweep = asyncio.Event()
         self._loops = [
             BackgroundLoop(self._fire_loop, name="scheduler-fire"),
             BackgroundLoop(self._sweep_loop, name="scheduler-sweep"),
@@ -125,9 +124,6 @@ class Engine:
             self.arm(repo.to_schedule(r) for r in rows[start : start + ARM_CHUNK])
             await asyncio.sleep(0)
 
-    def request_sweep(self) -> None:
-        self._wake_sweep.set()
-
     async def sweep(self) -> int:
         """Lease what is due soon and what dead replicas left behind; returns the rows taken."""
         taken = 0
@@ -176,9 +172,7 @@ class Engine:
 
     async def _sweep_loop(self) -> None:
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake_sweep.wait(), self._config.sweep_interval)
-            self._wake_sweep.clear()
+            await asyncio.sleep(self._config.sweep_interval)
             try:
                 await self.sweep()
             except Exception:
