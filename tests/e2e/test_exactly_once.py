@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaProducer
-from e2e_support import created_on, wait_for_status
+from aiokafka import AIOKafkaProducer, TopicPartition
+from e2e_support import created_on, wait_committed_past, wait_for_status
 
 from herald_common.events import topics
 from herald_common.platforms import Platform
@@ -36,10 +36,14 @@ async def test_a_duplicated_due_event_yields_one_platform_post(
     await producer.start()
     try:
         for _ in range(3):  # redelivered as after a crash or a rebalance
-            await producer.send_and_wait(due.topic, due.value, key=due.key, headers=list(due.headers))
+            sent = await producer.send_and_wait(due.topic, due.value, key=due.key, headers=list(due.headers))
     finally:
         await producer.stop()
-    await asyncio.sleep(2)
+    # The publisher commits only below finished work: once it committed past the last copy, it
+    # has handled all three, so any second platform post would already be on the emulator.
+    await wait_committed_past(
+        kafka_bootstrap, "publisher-twitter", TopicPartition(sent.topic, sent.partition), sent.offset
+    )
     assert len(await created_on(emulator, "twitter")) == 1
     assert (await api.get(f"/api/v2/posts/{post_id}")).json()["status"] == "published"
 

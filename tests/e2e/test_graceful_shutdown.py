@@ -12,8 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 from aiokafka import TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
-from e2e_support import created_on, wait_for_status
+from e2e_support import committed, created_on, wait_for_status
 
 from herald_common.events import topics
 from herald_common.platforms import Platform
@@ -23,17 +22,6 @@ pytestmark = pytest.mark.e2e
 
 STACK = [sys.executable, str(Path(__file__).resolve().parents[2] / "tools" / "dev" / "stack.py")]
 SLOW_CREATE_MS = 2500  # shorter than the stack's 5 s grace for in-flight work
-
-
-async def _committed(bootstrap: str, group: str, tp: TopicPartition) -> int:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        offsets = await admin.list_consumer_group_offsets(group)
-    finally:
-        await admin.close()
-    meta = offsets.get(tp)
-    return meta.offset if meta is not None else -1
 
 
 async def test_sigterm_lets_the_publisher_finish_and_commit_its_call(
@@ -70,12 +58,8 @@ async def test_sigterm_lets_the_publisher_finish_and_commit_its_call(
             for r in await read_topic(kafka_bootstrap, topics.post_due_topic(Platform.TWITTER))
             if r.key == post_id.encode()
         ]
-        committed = await _committed(
-            kafka_bootstrap, "publisher-twitter", TopicPartition(due.topic, due.partition)
-        )
-        assert committed > due.offset, (
-            f"the finished event (offset {due.offset}) was not committed ({committed})"
-        )
+        done = await committed(kafka_bootstrap, "publisher-twitter", TopicPartition(due.topic, due.partition))
+        assert done > due.offset, f"the finished event (offset {due.offset}) was not committed ({done})"
     finally:
         stack.start("publisher-twitter")  # type: ignore[attr-defined]
     assert len(await created_on(emulator, "twitter")) == 1

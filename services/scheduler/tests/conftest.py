@@ -3,7 +3,6 @@ a watcher of the topics it produces to, a producer of requests, and a running ap
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -17,6 +16,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from asgi_lifespan import LifespanManager
 
+from herald_common.background import BackgroundLoop
 from herald_common.events import (
     Envelope,
     Event,
@@ -69,7 +69,7 @@ class Watcher:
         self._consumer = AIOKafkaConsumer(
             bootstrap_servers=bootstrap, enable_auto_commit=False, fetch_max_wait_ms=20
         )
-        self._task: asyncio.Task[None] | None = None
+        self._loop = BackgroundLoop(self._run, name="watcher")
 
     async def start(self) -> None:
         await self._consumer.start()
@@ -77,12 +77,10 @@ class Watcher:
         self._consumer.assign(parts)
         for tp, offset in (await self._consumer.end_offsets(parts)).items():
             self._consumer.seek(tp, offset)
-        self._task = asyncio.create_task(self._run())
+        self._loop.start()
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        await self._loop.stop()
         await self._consumer.stop()
 
     async def _run(self) -> None:

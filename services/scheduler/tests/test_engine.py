@@ -240,10 +240,7 @@ async def test_a_crash_after_the_due_event_but_before_the_coalesced_mark_is_re_d
         assert row["lease_until"] > utcnow() + timedelta(seconds=settings.scheduler_lease_ttl_seconds - 5)
     finally:  # the crash: the tasks die, nothing is flushed or handed back, the connections drop
         dispatcher = engine._dispatcher
-        for task in [*engine._tasks, dispatcher._finisher._task]:
-            assert task is not None
-            task.cancel()
-        await asyncio.gather(*engine._tasks, return_exceptions=True)
+        await asyncio.gather(*(loop.stop() for loop in [*engine._loops, dispatcher._finisher._loop]))
         await dispatcher._cas_conn.close()
         await dispatcher._finisher._conn.close()
         await emitter.stop()

@@ -8,7 +8,8 @@ lets in-flight handlers finish, then closes connections.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,7 @@ from herald_common.kafka.security import client_security
 from herald_common.kafka.topics_admin import ensure_topics
 from herald_common.logs import configure_logging, get_logger
 from herald_common.redis_client import create_redis
+from herald_common.retrying import retry
 from herald_common.settings import HeraldSettings
 from herald_common.telemetry import configure_tracing, instrument_app
 from herald_common.web import ReadinessCheck
@@ -68,6 +70,29 @@ async def migrate(settings: HeraldSettings, schema: str, migrations: Path) -> li
         return await apply_migrations(conn, schema, migrations)
     finally:
         await conn.close()
+
+
+Migrations = Sequence[tuple[str, Path]]
+"""(schema, migrations folder) pairs a service applies, in order."""
+
+
+def run_service(
+    settings: HeraldSettings,
+    make_app: Callable[[], Any],
+    migrations: Migrations,
+    *,
+    worker_factory: str | None = None,
+) -> None:
+    """Every service's entry point: `herald-<service>` serves; `herald-<service> migrate` only applies
+    its migrations and exits (the Kubernetes Job before a rollout)."""
+    if sys.argv[1:] == ["migrate"]:
+        for schema, folder in migrations:
+            asyncio.run(migrate(settings, schema, folder))
+        return
+    if worker_factory and settings.http_workers > 1:
+        serve(None, settings, worker_factory=worker_factory)
+    else:
+        serve(make_app(), settings)
 
 
 @asynccontextmanager
@@ -121,18 +146,13 @@ async def open_infra(
 
 async def _until_up(what: str, connect: Callable[[], Awaitable[T]], deadline_s: float = 60.0) -> T:
     """Dependencies may start after us (make dev, Kubernetes): retry for a while, then fail loudly."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + deadline_s
-    delay = 0.2
-    while True:
-        try:
-            return await connect()
-        except (OSError, asyncpg.PostgresError, KafkaError) as exc:
-            if loop.time() > deadline:
-                raise RuntimeError(f"{what} still unreachable after {deadline_s:g}s: {exc}") from exc
-            log.warning("waiting for %s: %s", what, exc)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 2.0)
+    return await retry(
+        connect,
+        what=f"connecting to {what}",
+        on=(OSError, asyncpg.PostgresError, KafkaError),
+        timeout=deadline_s,
+        max_wait=2.0,
+    )
 
 
 async def start_broker(broker: KafkaBroker) -> None:

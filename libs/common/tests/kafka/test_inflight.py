@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from faststream import AckPolicy
 from faststream.kafka import KafkaRouter
@@ -161,7 +161,13 @@ async def test_the_limit_bounds_the_records_in_flight(kafka_bootstrap: str) -> N
 
     async with consuming(kafka_bootstrap, topic, group, work, limit=5) as in_flight:
         await eventually(lambda: running == 5, timeout=30)
-        await asyncio.sleep(0.3)  # more records are fetched and waiting: none may start
+
+        # Sync point: a sixth record is fetched and tracked, waiting for a slot; it must not start.
+        def tracked() -> int:
+            return sum(in_flight._tracker.in_flight(TopicPartition(topic, p)) for p in range(PARTITIONS))
+
+        await eventually(lambda: tracked() > 5, timeout=30)
+        assert running == 5
         assert in_flight.in_flight == 5
         gate.set()
         await eventually(lambda: finished == 30, timeout=30)

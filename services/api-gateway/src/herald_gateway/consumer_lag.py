@@ -22,9 +22,9 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import TopicPartition
 from prometheus_client import Gauge
 
+from herald_common.background import BackgroundLoop
 from herald_common.kafka.security import NO_SECURITY
 from herald_common.logs import get_logger
-from herald_gateway.background import BackgroundLoop
 
 log = get_logger(__name__)
 

@@ -18,7 +18,7 @@ from herald_common.app import create_service_app
 from herald_common.kafka.broker import create_broker
 from herald_common.kafka.producer import create_producer
 from herald_common.kafka.security import client_security
-from herald_common.runtime import Infra, migrate, prepare_process, serve
+from herald_common.runtime import Infra, migrate, prepare_process, run_service
 from herald_common.settings import load_settings
 from herald_common.webhooks import wiring as webhooks_wiring
 from herald_common.webhooks.store import WebhookStore
@@ -181,23 +181,24 @@ def refuse_unsafe_production(settings: Settings) -> None:
 
 
 def run() -> None:
-    """`herald-api-gateway` serves; `herald-api-gateway migrate` only applies the migrations."""
+    """`herald-api-gateway` serves, `migrate` applies the migrations; two more commands manage accounts."""
     settings = load_settings(Settings)
-    if sys.argv[1:] == ["migrate"]:
-        asyncio.run(migrate(settings, SCHEMA, MIGRATIONS))
-        asyncio.run(migrate(settings, ACCOUNTS_SCHEMA, ACCOUNTS_MIGRATIONS))
-        asyncio.run(migrate(settings, WEBHOOKS_SCHEMA, WEBHOOKS_MIGRATIONS))
-        return
     if sys.argv[1:2] in (["rotate-token-key"], ["seed-dev-accounts"]):
         from herald_gateway import cli
 
         asyncio.run(cli.run(sys.argv[1], settings))
         return
-    refuse_unsafe_production(settings)
-    if settings.http_workers > 1:
-        serve(None, settings, worker_factory="herald_gateway.main:worker_app")
-    else:
-        serve(create_app(settings), settings)
+    # (create_app refuses an unsafe production configuration, in every worker)
+    run_service(
+        settings,
+        lambda: create_app(settings),
+        [
+            (SCHEMA, MIGRATIONS),
+            (ACCOUNTS_SCHEMA, ACCOUNTS_MIGRATIONS),
+            (WEBHOOKS_SCHEMA, WEBHOOKS_MIGRATIONS),
+        ],
+        worker_factory="herald_gateway.main:worker_app",
+    )
 
 
 def worker_app() -> FastAPI:

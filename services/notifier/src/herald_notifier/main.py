@@ -3,8 +3,6 @@ them as signed webhooks."""
 
 from __future__ import annotations
 
-import asyncio
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,7 +12,7 @@ from fastapi import FastAPI
 from herald_common.accounts.crypto import TokenCipher
 from herald_common.app import create_service_app
 from herald_common.kafka.broker import create_broker
-from herald_common.runtime import Infra, migrate, serve
+from herald_common.runtime import Infra, run_service
 from herald_common.settings import load_settings
 from herald_common.webhooks.store import WebhookStore
 from herald_common.webhooks.wiring import MIGRATIONS, SCHEMA
@@ -66,10 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def run() -> None:
     """`herald-notifier` serves; `herald-notifier migrate` only applies the migrations."""
     settings = load_settings(Settings)
-    if sys.argv[1:] == ["migrate"]:
-        asyncio.run(migrate(settings, SCHEMA, MIGRATIONS))
-        return
-    serve(create_app(settings), settings)
+    run_service(settings, lambda: create_app(settings), [(SCHEMA, MIGRATIONS)])
 
 
 if __name__ == "__main__":

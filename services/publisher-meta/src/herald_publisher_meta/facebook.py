@@ -87,19 +87,7 @@ class FacebookClient:
     async def find(self, part: PartRequest, since: datetime) -> CreatedObject | None:
         account = part.account
         if part.kind != "post":
-            parent = part.root or part.parent
-            assert parent is not None
-            async for comments in self.graph.pages(
-                f"{parent.platform_post_id}/comments",
-                "find_comment",
-                account.access_token,
-                account.account_id,
-                fields="id,message",
-            ):
-                for comment in comments:
-                    if comment.get("message") == part.text:
-                        return CreatedObject(str(comment["id"]), parent.url)
-            return None
+            return await self.graph.find_comment(part, "message")
         # `since` bounds the feed to the lost call's window; the pages in between are all read.
         async for posts in self.graph.pages(
             f"{account.account_id}/feed",

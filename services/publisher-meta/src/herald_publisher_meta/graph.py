@@ -12,8 +12,15 @@ from typing import Any
 import httpx
 
 from herald_common.publishing.budget import Budgets
+from herald_common.publishing.client import PartRequest
 from herald_common.publishing.http import call, json_or_empty, server_error
-from herald_common.publishing.outcomes import DuplicateContent, PermanentError, ReauthRequired, RetryableError
+from herald_common.publishing.outcomes import (
+    CreatedObject,
+    DuplicateContent,
+    PermanentError,
+    ReauthRequired,
+    RetryableError,
+)
 from herald_common.publishing.search import MAX_PAGES, PAGE_SIZE, inconclusive
 
 # Throttling codes (app, user, page, BUC, generic) — transient by nature.
@@ -137,3 +144,21 @@ class Graph:
                 return
             query["after"] = str(after)
         raise inconclusive(self.label, MAX_PAGES)
+
+    async def find_comment(self, part: PartRequest, text_field: str) -> CreatedObject | None:
+        """A comment part whose answer was lost: the parent's comment with the part's text, if any.
+        Facebook names the text `message`, Instagram `text`."""
+        parent = part.root or part.parent
+        assert parent is not None
+        account = part.account
+        async for comments in self.pages(
+            f"{parent.platform_post_id}/comments",
+            "find_comment",
+            account.access_token,
+            account.account_id,
+            fields=f"id,{text_field}",
+        ):
+            for comment in comments:
+                if comment.get(text_field) == part.text:
+                    return CreatedObject(str(comment["id"]), parent.url)
+        return None

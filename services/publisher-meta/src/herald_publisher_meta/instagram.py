@@ -144,19 +144,7 @@ class InstagramClient:
     async def find(self, part: PartRequest, since: datetime) -> CreatedObject | None:
         account = part.account
         if part.kind != "post":
-            parent = part.root or part.parent
-            assert parent is not None
-            async for comments in self.graph.pages(
-                f"{parent.platform_post_id}/comments",
-                "find_comment",
-                account.access_token,
-                account.account_id,
-                fields="id,text",
-            ):
-                for comment in comments:
-                    if comment.get("text") == part.text:
-                        return CreatedObject(str(comment["id"]), parent.url)
-            return None
+            return await self.graph.find_comment(part, "text")
         async for media in self.graph.pages(
             f"{account.account_id}/media",
             "find_media",

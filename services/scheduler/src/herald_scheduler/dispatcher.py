@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from herald_common.logs import get_logger
+from herald_common.retrying import retry
 from herald_scheduler import messages
 from herald_scheduler import repository as repo
 from herald_scheduler.connections import HeldConnection
@@ -92,15 +93,8 @@ class Dispatcher:
     async def _produce(self, to_send: list[Schedule], missed: list[Schedule], now: datetime) -> None:
         prepare = self._emitter.prepare
         wires = [r.due_record or prepare(messages.due(r)) for r in to_send]
-        delay = 0.2
-        while wires:
-            try:
-                await self._emitter.send_prepared(wires)
-                break
-            except Exception as exc:  # Kafka unavailable: the rows stay `firing` and leased to us
-                log.warning("producing due events failed, retrying in %.1fs: %s", delay, exc)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
+        if wires:  # while Kafka is unavailable the rows stay `firing` and leased to us
+            await retry(lambda: self._emitter.send_prepared(wires), what="producing due events")
         emitted = time.time()
         for row in to_send:
             LATENESS.observe(max(0.0, emitted - row.due_ts))

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from herald_common.background import BackgroundLoop
 from herald_common.logs import get_logger
 from herald_scheduler import repository as repo
 from herald_scheduler.dispatcher import Dispatcher
@@ -57,8 +58,11 @@ class Engine:
         """Post id -> cancels of it being handled right now; their due rows wait (see `hold`)."""
         self._parked: dict[str, list[Schedule]] = {}
         self._wake_fire = asyncio.Event()
-        self._wake_sweep = asyncio.Event()
-        self._tasks: list[asyncio.Task[None]] = []
+        self._loops = [
+            BackgroundLoop(self._fire_loop, name="scheduler-fire"),
+            BackgroundLoop(self._sweep_loop, name="scheduler-sweep"),
+            BackgroundLoop(self._gauge_loop, name="scheduler-gauge"),
+        ]
 
     @property
     def owner(self) -> str:
@@ -67,17 +71,11 @@ class Engine:
     async def start(self) -> None:
         self._dispatcher.start()
         await self.sweep()  # fill the heap before the first wait, so nothing overdue waits a full interval
-        self._tasks = [
-            asyncio.create_task(self._fire_loop(), name="scheduler-fire"),
-            asyncio.create_task(self._sweep_loop(), name="scheduler-sweep"),
-            asyncio.create_task(self._gauge_loop(), name="scheduler-gauge"),
-        ]
+        for loop in self._loops:
+            loop.start()
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        self._tasks = []
+        await asyncio.gather(*(loop.stop() for loop in self._loops))
         await self._dispatcher.drain(self._config.drain_timeout)
         self._heap.drain()
         released = await repo.release(self._pool, self.owner)
@@ -125,9 +123,6 @@ class Engine:
         for start in range(0, len(rows), ARM_CHUNK):
             self.arm(repo.to_schedule(r) for r in rows[start : start + ARM_CHUNK])
             await asyncio.sleep(0)
-
-    def request_sweep(self) -> None:
-        self._wake_sweep.set()
 
     async def sweep(self) -> int:
         """Lease what is due soon and what dead replicas left behind; returns the rows taken."""
@@ -177,9 +172,7 @@ class Engine:
 
     async def _sweep_loop(self) -> None:
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake_sweep.wait(), self._config.sweep_interval)
-            self._wake_sweep.clear()
+            await asyncio.sleep(self._config.sweep_interval)
             try:
                 await self.sweep()
             except Exception:

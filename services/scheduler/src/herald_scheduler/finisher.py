@@ -15,7 +15,9 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from herald_common.background import BackgroundLoop
 from herald_common.logs import get_logger
+from herald_common.retrying import retry
 from herald_scheduler import messages
 from herald_scheduler import repository as repo
 from herald_scheduler.connections import HeldConnection
@@ -40,10 +42,10 @@ class Finisher:
         self._missed: list[tuple[Schedule, datetime]] = []
         self._to_mark: list[Schedule] = []
         self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._loop = BackgroundLoop(self._run, name="scheduler-finish")
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="scheduler-finish")
+        self._loop.start()
 
     def add(self, fired: list[Schedule], missed: list[Schedule], now: datetime) -> None:
         """Rows whose due events are acknowledged (`fired`) and rows the CAS found missed."""
@@ -53,10 +55,7 @@ class Finisher:
 
     async def close(self, grace_seconds: float) -> None:
         """Finish what is queued (on shutdown); what does not finish is re-driven after the lease."""
-        if self._task:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        await self._loop.stop()
         try:
             await asyncio.wait_for(self.flush(), grace_seconds)
         except Exception:
@@ -103,12 +102,5 @@ class Finisher:
             if i % ENCODE_CHUNK == 0:
                 await asyncio.sleep(0)
         wires.extend(prepare(messages.missed(row, now)) for row, now in missed)
-        delay = 0.2
-        while True:
-            try:
-                await self._emitter.send_prepared(wires)
-                return
-            except Exception as exc:  # Kafka unavailable: the rows stay `firing` and leased to us
-                log.warning("producing lifecycle events failed, retrying in %.1fs: %s", delay, exc)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
+        # While Kafka is unavailable the rows stay `firing` and leased to us.
+        await retry(lambda: self._emitter.send_prepared(wires), what="producing lifecycle events")

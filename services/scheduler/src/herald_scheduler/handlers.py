@@ -107,6 +107,23 @@ class RequestIntake:
         await self._emitter.send_all(outcome.records)
 
 
+def batch_subscriber(
+    broker: KafkaBroker, topic: str, group_id: str, batch_size: int, decoder: Callable[[Any], Any]
+) -> Any:
+    """Both consumers' subscription: batches from the earliest offset, committed after handling
+    (NACK_ON_ERROR: a failed batch is sought back and comes again; see the module docstring)."""
+    return broker.subscriber(
+        topic,
+        group_id=group_id,
+        batch=True,
+        max_records=batch_size,
+        batch_timeout_ms=100,
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        decoder=decoder,
+    )
+
+
 def register(
     broker: KafkaBroker,
     pool: Any,
@@ -120,15 +137,8 @@ def register(
 ) -> None:
     intake = RequestIntake(pool, service, engine, emitter, clock)
 
-    @broker.subscriber(
-        topics.POST_REQUESTS,
-        group_id=group_id,
-        batch=True,
-        max_records=batch_size,
-        batch_timeout_ms=100,
-        auto_offset_reset="earliest",
-        ack_policy=AckPolicy.NACK_ON_ERROR,
-        decoder=lambda msg: decode_batch(msg, rules),
+    @batch_subscriber(
+        broker, topics.POST_REQUESTS, group_id, batch_size, lambda msg: decode_batch(msg, rules)
     )
     async def on_requests(items: list[Envelope[Any] | Rejected]) -> None:
         envelopes: list[Envelope[Any]] = []
@@ -163,16 +173,7 @@ def register_results(broker: KafkaBroker, pool: Any, group_id: str, batch_size: 
     offsets are committed after its transaction committed; on an error the consumer seeks back and
     the batch comes again. Settling is idempotent, so a batch handled twice changes nothing."""
 
-    @broker.subscriber(
-        topics.POST_LIFECYCLE,
-        group_id=group_id,
-        batch=True,
-        max_records=batch_size,
-        batch_timeout_ms=100,
-        auto_offset_reset="earliest",
-        ack_policy=AckPolicy.NACK_ON_ERROR,
-        decoder=decode_results,
-    )
+    @batch_subscriber(broker, topics.POST_LIFECYCLE, group_id, batch_size, decode_results)
     async def on_results(envelopes: list[Envelope[Any]]) -> None:
         if envelopes:
             async with pool.acquire() as conn, conn.transaction():

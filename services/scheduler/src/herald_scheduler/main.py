@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gc
 import socket
-import sys
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,7 +16,7 @@ from herald_common.app import Components, create_service_app
 from herald_common.intake import IntakeRules
 from herald_common.kafka.broker import create_broker
 from herald_common.kafka.security import client_security
-from herald_common.runtime import Infra, migrate, serve
+from herald_common.runtime import Infra, run_service
 from herald_common.settings import load_settings
 from herald_scheduler import handlers
 from herald_scheduler.emitter import Emitter
@@ -129,14 +128,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def run() -> None:
-    """`herald-scheduler` serves; `herald-scheduler migrate` only applies the migrations (Kubernetes Job)."""
     settings = load_settings(Settings)
-    if sys.argv[1:] == ["migrate"]:
-        import asyncio
-
-        asyncio.run(migrate(settings, SCHEMA, MIGRATIONS))
-        return
-    serve(create_app(settings), settings)
+    run_service(settings, lambda: create_app(settings), [(SCHEMA, MIGRATIONS)])
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from herald_common.background import BackgroundLoop
 from herald_common.events import KafkaRecord
 from herald_common.logs import get_logger
 from herald_scheduler import messages
@@ -53,16 +54,13 @@ class Watchdog:
         self._pool = pool
         self._emitter = emitter
         self._config = config
-        self._task: asyncio.Task[None] | None = None
+        self._loop = BackgroundLoop(self._run, name="scheduler-watchdog")
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="scheduler-watchdog")
+        self._loop.start()
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        await self._loop.stop()
 
     async def sweep(self) -> SweepResult:
         """Handle every overdue row, a batch per transaction; then refresh the stuck gauge."""

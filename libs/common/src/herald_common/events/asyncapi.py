@@ -16,7 +16,7 @@ from herald_common.events.base import Event
 from herald_common.events.envelope import CONTENT_TYPE, SPEC_VERSION
 from herald_common.events.registry import all_event_types
 from herald_common.events.schemas import LifecycleEvent, PostDue
-from herald_common.kafka.deadletter import (
+from herald_common.events.topics import (
     ORIGIN_OFFSET_HEADER,
     ORIGIN_PARTITION_HEADER,
     ORIGIN_TOPIC_HEADER,

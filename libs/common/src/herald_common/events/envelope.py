@@ -42,10 +42,6 @@ class Envelope(Generic[E]):
     data: E
     extra_headers: Mapping[str, str] = field(default_factory=dict)
 
-    @property
-    def dedupe_key(self) -> str:
-        return f"{self.source}#{self.id}"
-
 
 @dataclass(frozen=True, slots=True)
 class KafkaRecord:

@@ -31,3 +31,10 @@ def all_topics() -> list[str]:
         DEAD_LETTER,
         *(post_due_topic(p) for p in Platform),
     ]
+
+
+# Headers a dead-lettered record carries besides its own: why, and where it came from.
+REASON_HEADER = "herald_dlq_reason"
+ORIGIN_TOPIC_HEADER = "herald_dlq_topic"
+ORIGIN_PARTITION_HEADER = "herald_dlq_partition"
+ORIGIN_OFFSET_HEADER = "herald_dlq_offset"

@@ -16,15 +16,17 @@ from prometheus_client import Counter
 
 from herald_common.events import topics
 from herald_common.events.envelope import KafkaRecord, MalformedEvent
+from herald_common.events.topics import (
+    ORIGIN_OFFSET_HEADER,
+    ORIGIN_PARTITION_HEADER,
+    ORIGIN_TOPIC_HEADER,
+    REASON_HEADER,
+)
 from herald_common.kafka.producer import send_all
 from herald_common.logs import get_logger
 
 log = get_logger(__name__)
 
-REASON_HEADER = "herald_dlq_reason"
-ORIGIN_TOPIC_HEADER = "herald_dlq_topic"
-ORIGIN_PARTITION_HEADER = "herald_dlq_partition"
-ORIGIN_OFFSET_HEADER = "herald_dlq_offset"
 
 DEAD_LETTERED = Counter(
     "herald_dead_lettered_events_total", "Records sent to the dead-letter topic", ["topic", "kind"]

@@ -24,6 +24,7 @@ from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import IllegalStateError, KafkaError
 from prometheus_client import Counter, Gauge
 
+from herald_common.background import BackgroundLoop
 from herald_common.kafka.offsets import OffsetTracker
 from herald_common.logs import get_logger
 
@@ -60,7 +61,7 @@ class InFlight:
         self._consumer: Callable[[], AIOKafkaConsumer | None] = lambda: None
         self._commit_lock = asyncio.Lock()
         self._finished = asyncio.Event()
-        self._committer: asyncio.Task[None] | None = None
+        self._committer = BackgroundLoop(self._commit_loop, name="in-flight-commits")
         self._closing = False
         self._generation = 0  # changes at every rebalance: a record fetched before it waits no more
         self.listener = _Rebalance(self)
@@ -87,8 +88,8 @@ class InFlight:
             # its committed offset (here or at its new owner), so this copy is left alone.
             self._slots.release()
             return
-        if self._committer is None:
-            self._committer = asyncio.create_task(self._commit_loop())
+        if not self._committer.running:
+            self._committer.start()
         key = record.key
         previous = self._chains.get(key) if key is not None else None
         task = asyncio.create_task(self._run(tp, record.offset, previous, work))
@@ -182,10 +183,7 @@ class InFlight:
         # A fetch loop waiting for a slot gets one, sees that we stop, and returns at once.
         for _ in range(self.limit):
             self._slots.release()
-        if self._committer is not None:
-            self._committer.cancel()
-            await asyncio.gather(self._committer, return_exceptions=True)
-            self._committer = None
+        await self._committer.stop()
 
     async def on_revoked(self, revoked: set[TopicPartition]) -> None:
         self._generation += 1

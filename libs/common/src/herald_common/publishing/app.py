@@ -1,13 +1,14 @@
-"""The composition every publisher service shares; each passes its platform clients and where its
-accounts come from."""
+"""The composition every publisher service shares. A publisher is a platform plug-in: it passes its
+settings type, its platform clients and the account its environment names; everything else
+(consumers, ledger, accounts, entry points) is here."""
 
 from __future__ import annotations
 
-import asyncio
-import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import httpx
 from fastapi import FastAPI
@@ -18,18 +19,21 @@ from herald_common.kafka.broker import create_broker
 from herald_common.kafka.inflight import InFlight
 from herald_common.kafka.producer import create_producer
 from herald_common.kafka.security import client_security
-from herald_common.publishing.accounts import AccountResolver
+from herald_common.publishing.accounts import AccountResolver, SettingsAccounts
 from herald_common.publishing.budget import Budgets
 from herald_common.publishing.client import ClientFactory
+from herald_common.publishing.connected_accounts import publisher_accounts
 from herald_common.publishing.handlers import build_router
 from herald_common.publishing.service import PublishService
 from herald_common.publishing.settings import PublisherSettings
-from herald_common.runtime import Infra, migrate, serve
+from herald_common.runtime import Infra, migrate, run_service
+from herald_common.settings import load_settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 ResolverFactory = Callable[[Infra, httpx.AsyncClient], AccountResolver]
 """Builds the account resolver from the connected infrastructure (pool, Redis, settings) and the
 shared HTTP client (token refreshes); `SettingsAccounts` ignores both."""
+S = TypeVar("S", bound=PublisherSettings)
 
 
 def schema_of(settings: PublisherSettings) -> str:
@@ -96,11 +100,37 @@ def create_publisher_app(
     )
 
 
-def run_publisher(
-    settings: PublisherSettings, make_clients: ClientFactory, make_accounts: ResolverFactory, *, title: str
-) -> None:
-    """Entry point body: serve, or with `migrate` only apply the ledger migrations (Kubernetes Job)."""
-    if sys.argv[1:] == ["migrate"]:
-        asyncio.run(migrate(settings, schema_of(settings), MIGRATIONS))
-        return
-    serve(create_publisher_app(settings, make_clients, make_accounts, title=title), settings)
+@dataclass(frozen=True)
+class PublisherMain(Generic[S]):
+    """A publisher service's entry points, built from what is specific to its platforms."""
+
+    settings_type: type[S]
+    title: str
+    clients: Callable[[S], ClientFactory]
+    env_accounts: Callable[[S], SettingsAccounts]
+    """The account the environment names (HERALD_ACCOUNTS_SOURCE=settings)."""
+
+    def accounts(self, settings: S) -> ResolverFactory:
+        """Connected accounts from PostgreSQL (default), or the one from the environment."""
+        return publisher_accounts(settings, lambda: self.env_accounts(settings))
+
+    def create_app(self, settings: S | None = None) -> FastAPI:
+        settings = settings or load_settings(self.settings_type)
+        return create_publisher_app(
+            settings, self.clients(settings), self.accounts(settings), title=self.title
+        )
+
+    def run(self) -> None:
+        """`herald-publisher-<x>` serves; `herald-publisher-<x> migrate` applies the ledger migrations."""
+        settings = load_settings(self.settings_type)
+        run_service(settings, lambda: self.create_app(settings), [(schema_of(settings), MIGRATIONS)])
+
+
+def publisher_main(
+    settings_type: type[S],
+    *,
+    title: str,
+    clients: Callable[[S], ClientFactory],
+    env_accounts: Callable[[S], SettingsAccounts],
+) -> PublisherMain[S]:
+    return PublisherMain(settings_type, title, clients, env_accounts)

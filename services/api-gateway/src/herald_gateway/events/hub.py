@@ -12,9 +12,9 @@ import contextlib
 from collections import defaultdict
 from collections.abc import Iterator
 
+from herald_common.background import BackgroundLoop
 from herald_common.db.pool import connect
 from herald_common.logs import get_logger
-from herald_gateway.background import BackgroundLoop
 from herald_gateway.events.repository import CHANNEL
 
 log = get_logger(__name__)

@@ -7,8 +7,8 @@ import asyncio
 
 import asyncpg
 
+from herald_common.background import BackgroundLoop
 from herald_common.logs import get_logger
-from herald_gateway.background import BackgroundLoop
 from herald_gateway.events.repository import prune
 
 log = get_logger(__name__)

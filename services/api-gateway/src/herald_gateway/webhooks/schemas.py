@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 
 from herald_gateway.request_model import RequestModel
 
-_VIEW = {
+_VIEW: JsonDict = {
     "id": "wh_3f9a1c2b7d4e",
     "business_id": 1,
     "url": "https://example.com/herald-hooks",
@@ -19,7 +20,7 @@ _VIEW = {
     "disabled_reason": None,
     "created_at": "2030-01-01T09:00:00Z",
 }
-_DELIVERY = {
+_DELIVERY: JsonDict = {
     "id": "dl_81c0f2",
     "webhook_id": "msg_2b7d4e5f60a1c3e9",
     "event_type": "post.published",

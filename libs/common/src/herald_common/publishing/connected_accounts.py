@@ -6,18 +6,21 @@ token (X rotates them: reusing one revokes the whole grant).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import httpx
 
+from herald_common.accounts.crypto import TokenCipher
 from herald_common.accounts.model import ConnectedAccount
 from herald_common.accounts.oauth import OAuthError, provider_for
 from herald_common.accounts.settings import AccountSettings
 from herald_common.accounts.store import AccountStore
 from herald_common.logs import get_logger
 from herald_common.platforms import Platform
-from herald_common.publishing.accounts import Account
+from herald_common.publishing.accounts import Account, AccountResolver
 from herald_common.publishing.outcomes import ReauthRequired, RetryableError
+from herald_common.runtime import Infra
 
 log = get_logger(__name__)
 EARLY_REFRESH = timedelta(minutes=2)
@@ -92,3 +95,23 @@ class DatabaseAccounts:
             token_secret=connected.tokens.token_secret,
             extra={ROW_ID: s.id},
         )
+
+
+def publisher_accounts(
+    settings: AccountSettings, from_settings: Callable[[], AccountResolver]
+) -> Callable[[Infra, httpx.AsyncClient], AccountResolver]:
+    """Which account resolver a publisher uses: connected accounts (default) or the environment's one."""
+    if settings.accounts_source == "settings":
+        return lambda infra, http: from_settings()
+    if settings.token_encryption_keys is None:
+        raise SystemExit(
+            "HERALD_TOKEN_ENCRYPTION_KEYS is required to read connected accounts (HERALD_ACCOUNTS_SOURCE=database, "
+            "the default); set HERALD_ACCOUNTS_SOURCE=settings for one static account per platform"
+        )
+    cipher = TokenCipher.from_setting(settings.token_encryption_keys.get_secret_value())
+
+    def make(infra: Infra, http: httpx.AsyncClient) -> AccountResolver:
+        assert infra.pool is not None
+        return DatabaseAccounts(AccountStore(infra.pool, cipher), settings, http)
+
+    return make
