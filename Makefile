@@ -10,6 +10,8 @@ BUSINESS_ID ?= 1
 # The test run uses its own state folder and ports, so it never disturbs a running `make dev`.
 # TEST_SLOT (0-9) shifts every test port, so several checkouts can run `make test` side by side.
 TEST_SLOT ?= 0
+# BENCH_SLOT (0-9, or HERALD_BENCH_SLOT in the environment) does the same for `make bench`.
+BENCH_SLOT ?= $(or $(HERALD_BENCH_SLOT),0)
 TEST_KAFKA_PORT := $(shell echo $$((29092 + $(TEST_SLOT) * 10)))
 TEST_PG_PORT := $(shell echo $$((25432 + $(TEST_SLOT))))
 TEST_REDIS_PORT := $(shell echo $$((26379 + $(TEST_SLOT))))
@@ -59,8 +61,8 @@ lint: install ## ruff (lint and format check)
 typecheck: install ## mypy over every package
 	@.venv/bin/mypy libs/common/src services/*/src tools/platform-emulator/src tools/dev tools/chaos
 
-bench: install ## Benchmarks on a private stack it starts and stops (its own ports) — prints tables
-	@$(PY) bench/run.py $(BENCH_ARGS)
+bench: install ## Benchmarks on a private stack it starts and stops (its own ports; BENCH_SLOT=0-9 shifts them) — prints tables
+	@HERALD_BENCH_SLOT=$(BENCH_SLOT) $(PY) bench/run.py $(BENCH_ARGS)
 
 infra-up: install ## Start only Kafka, PostgreSQL and Redis (dev ports)
 	@for s in kafka postgres redis; do tools/infra/$$s.sh start; done

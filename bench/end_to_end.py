@@ -1,9 +1,13 @@
-"""End-to-end benchmark: from the publish request to the (emulated) platform receiving the call."""
+"""End-to-end benchmark: from the publish request to the (emulated) platform having created the post.
+
+Latency = the time the emulator stored the tweet minus the time the request was sent (one clock).
+`platform_latency_ms` makes the emulator hold every X call that long first (its latency fault),
+as a real platform API does; it is cleared afterwards.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import statistics
 import time
 import uuid
 from datetime import datetime
@@ -12,47 +16,79 @@ import httpx
 
 
 async def run(
-    gateway: str, emulator: str, token: str, *, rate: float = 50.0, seconds: float = 20.0
+    gateway: str,
+    emulator: str,
+    token: str,
+    *,
+    rate: float = 50.0,
+    seconds: float = 20.0,
+    platform_latency_ms: int = 0,
+    deadline_s: float = 60.0,
 ) -> dict[str, float]:
     await _warm_up(gateway, token)
     marker = uuid.uuid4().hex[:8]
     sent: dict[str, float] = {}
     headers = {"Authorization": f"Bearer {token}"}
-    async with httpx.AsyncClient(base_url=gateway, headers=headers, timeout=10) as api:
-        tasks = []
-        start = time.perf_counter()
-        for i in range(int(rate * seconds)):
-            await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
-            text = f"e2e {marker} {i}"
-            sent[text] = time.time()
-            tasks.append(
-                asyncio.create_task(
-                    api.post("/api/v2/publish", json={"content": text, "platforms": ["twitter"]})
-                )
-            )
-        answers = await asyncio.gather(*tasks)
-    assert all(a.status_code == 202 for a in answers), {a.status_code for a in answers}
-    received: dict[str, float] = {}
     async with httpx.AsyncClient(base_url=emulator, timeout=30) as emu:
-        deadline = time.monotonic() + 60
-        while len(received) < len(sent) and time.monotonic() < deadline:
-            posts = (await emu.get("/_emulator/twitter/posts")).json()["posts"]
-            for p in posts:
-                if p["text"] in sent:
-                    received[p["text"]] = datetime.fromisoformat(
-                        p["created_at"].replace("Z", "+00:00")
-                    ).timestamp()
-            await asyncio.sleep(0.5)
+        await emu.delete("/_emulator/faults")
+        if platform_latency_ms:
+            rule = {
+                "platform": "twitter",
+                "kind": "latency",
+                "latency_ms": platform_latency_ms,
+                "count": None,
+            }
+            (await emu.post("/_emulator/faults", json={"rules": [rule]})).raise_for_status()
+        try:
+            async with httpx.AsyncClient(base_url=gateway, headers=headers, timeout=10) as api:
+                tasks = []
+                start = time.perf_counter()
+                for i in range(int(rate * seconds)):
+                    await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
+                    text = f"e2e {marker} {i}"
+                    sent[text] = time.time()
+                    tasks.append(
+                        asyncio.create_task(
+                            api.post("/api/v2/publish", json={"content": text, "platforms": ["twitter"]})
+                        )
+                    )
+                answers = await asyncio.gather(*tasks)
+            refused = [a.status_code for a in answers if a.status_code != 202]
+            received = await _collect(emu, sent, deadline_s)
+        finally:
+            await emu.delete("/_emulator/faults")
     latencies = sorted((received[t] - sent[t]) * 1000 for t in received)
-    q = statistics.quantiles(latencies, n=100, method="inclusive")
     return {
         "posts": len(sent),
+        "refused": len(refused),
         "received": len(received),
         "rate_per_s": rate,
-        "p50_ms": q[49],
-        "p99_ms": q[98],
-        "max_ms": latencies[-1],
+        "platform_latency_ms": platform_latency_ms,
+        "p50_ms": _pct(latencies, 0.50),
+        "p99_ms": _pct(latencies, 0.99),
+        "max_ms": latencies[-1] if latencies else float("nan"),
     }
+
+
+async def _collect(emu: httpx.AsyncClient, sent: dict[str, float], deadline_s: float) -> dict[str, float]:
+    """Emulator creation times of our posts, until all arrived or `deadline_s` after the last send."""
+    received: dict[str, float] = {}
+    deadline = time.monotonic() + deadline_s
+    while len(received) < len(sent) and time.monotonic() < deadline:
+        for p in (await emu.get("/_emulator/twitter/posts")).json()["posts"]:
+            if p["text"] in sent and p["text"] not in received:
+                received[p["text"]] = datetime.fromisoformat(
+                    p["created_at"].replace("Z", "+00:00")
+                ).timestamp()
+        await asyncio.sleep(0.5)
+    return received
+
+
+def _pct(values: list[float], q: float) -> float:
+    """Nearest-rank percentile; NaN when nothing arrived (the table then shows what is missing)."""
+    if not values:
+        return float("nan")
+    return values[min(len(values) - 1, int(q * len(values)))]
 
 
 async def _warm_up(gateway: str, token: str, posts: int = 50) -> None:

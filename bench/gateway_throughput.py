@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).parent
@@ -24,7 +25,38 @@ def ensure_wrk() -> str:
     return shutil.which("wrk") or "wrk"
 
 
-def run(gateway: str, token: str, *, connections: int = 32, seconds: int = 20) -> dict[str, float]:
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes so far (/proc/<pid>/stat, clock ticks)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def process_tree(pid: int) -> list[int]:
+    """A process and its children (PostgreSQL's backends are children of the postmaster)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    try:
+        kids = [int(c) for c in children.read_text().split()]
+    except OSError:
+        kids = []
+    return [pid, *(k for kid in kids for k in process_tree(kid))]
+
+
+def run(
+    gateway: str,
+    token: str,
+    *,
+    connections: int = 32,
+    seconds: int = 20,
+    cpu_of: dict[str, Callable[[], list[int]]] | None = None,
+) -> dict[str, float]:
+    """`cpu_of` names processes whose CPU time per accepted post is reported: on a shared machine
+    throughput follows whatever else runs, CPU per post much less ("throughput per core")."""
     wrk = ensure_wrk()
     # A short warm-up fills the connection pools and JIT-free caches (JWKS, pydantic validators).
     subprocess.run(
@@ -33,6 +65,7 @@ def run(gateway: str, token: str, *, connections: int = 32, seconds: int = 20) -
         capture_output=True,
         env={**os.environ, "HERALD_BENCH_TOKEN": token},
     )
+    cpu_before = {name: cpu_seconds(pids()) for name, pids in (cpu_of or {}).items()}
     done = subprocess.run(
         [
             wrk,
@@ -52,8 +85,15 @@ def run(gateway: str, token: str, *, connections: int = 32, seconds: int = 20) -
     )
     line = next(x for x in done.stdout.splitlines() if x.startswith("WRK_JSON "))
     raw = json.loads(line.removeprefix("WRK_JSON "))
+    accepted = max(1, raw["requests"] - raw["errors"])
+    cpu = {
+        f"cpu_ms_per_post_{name}": (cpu_seconds(pids()) - cpu_before[name]) * 1000 / accepted
+        for name, pids in (cpu_of or {}).items()
+    }
     return {
+        **cpu,
         "connections": connections,
+        "accepted_total": raw["requests"] - raw["errors"],
         "accepted_per_s": (raw["requests"] - raw["errors"]) / (raw["duration_us"] / 1e6),
         "errors": raw["errors"],
         "p50_ms": raw["p50_us"] / 1000,

@@ -26,6 +26,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -38,7 +39,8 @@ from herald_common.platforms import Platform
 from herald_common.settings import HeraldSettings
 
 BENCH_DB = "herald_bench_scheduler"
-HTTP_PORT = 18801
+sys.path.insert(0, str(Path(__file__).parent))
+HTTP_PORT = 18801 + int(os.environ.get("HERALD_BENCH_SLOT", "0"))  # the scheduler's own
 PLATFORMS = [p.value for p in Platform]
 DUE_TOPICS = [topics.post_due_topic(p) for p in Platform]
 COLUMNS = (
@@ -226,6 +228,37 @@ def _rows(prefix: str, due: Callable[[int], datetime], count: int) -> list[tuple
 
 
 TIMELINE = False
+SCHEDULER_PID = 0
+
+
+def _cpu_pids() -> dict[str, list[int]]:
+    """Who spends the CPU of a scenario: on a shared machine lateness follows what else runs, the
+    CPU per due event much less. PostgreSQL is the postmaster and its backends; Kafka the broker
+    JVM of this state folder; the consumer is this process."""
+    from gateway_throughput import process_tree
+
+    state = Path(os.environ.get("HERALD_STATE_DIR", Path(__file__).resolve().parents[1] / ".herald" / "dev"))
+
+    def first_int(path: Path) -> list[int]:
+        try:
+            return [int(path.read_text().split()[0])]
+        except (OSError, ValueError, IndexError):
+            return []
+
+    return {
+        "scheduler": [SCHEDULER_PID],
+        "postgres": [
+            p for pid in first_int(state / "postgres" / "data" / "postmaster.pid") for p in process_tree(pid)
+        ],
+        "kafka": first_int(state / "run" / "kafka.pid"),
+        "bench consumer": [os.getpid()],
+    }
+
+
+def _cpu_now() -> dict[str, float]:
+    from gateway_throughput import cpu_seconds
+
+    return {name: cpu_seconds(pids) for name, pids in _cpu_pids().items()}
 
 
 def _print_timeline(name: str, points: list[tuple[float, float]]) -> None:
@@ -251,6 +284,7 @@ async def _scenario(
         return t0 if burst else t0 + timedelta(seconds=i * step)
 
     rows = _rows(prefix, due, count)
+    cpu_before = _cpu_now()
     scheduled = {f"{r[0]}".encode(): r[5].timestamp() for r in rows}  # type: ignore[attr-defined]
     reader.expected, reader.hits = set(scheduled), 0
     await _copy(pool, rows)
@@ -260,6 +294,13 @@ async def _scenario(
             break
         await asyncio.sleep(0.5)
     got = {k: reader.received[k] for k in scheduled if k in reader.received}
+    cpu = {n: (v - cpu_before[n]) * 1e6 / max(1, len(got)) for n, v in _cpu_now().items()}
+    print(
+        f"CPU per due event received, {name}: "
+        + ", ".join(f"{n} {us:.0f} µs" for n, us in cpu.items())
+        + f"; total {sum(cpu.values()):.0f} µs = {1e6 / max(1.0, sum(cpu.values())):,.0f} due/s per core",
+        flush=True,
+    )
     lateness = [(got[k] - scheduled[k]) * 1000 for k in got]
     if TIMELINE and got:
         _print_timeline(name, [(scheduled[k], (got[k] - scheduled[k]) * 1000) for k in got])
@@ -279,6 +320,8 @@ async def main(only: list[str]) -> None:
     group = f"scheduler-bench-{uuid.uuid4().hex[:8]}"
     await _commit_group_at_end(bootstrap, group)
     proc = _start_scheduler(dsn, bootstrap, group, replica)
+    global SCHEDULER_PID
+    SCHEDULER_PID = proc.pid
     reader = DueReader(bootstrap, replica)
     pool = await asyncpg.create_pool(dsn, min_size=1, max_size=2)
     results: list[Result] = []

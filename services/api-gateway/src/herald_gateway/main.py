@@ -34,7 +34,7 @@ from herald_gateway.events.hub import ChangeHub
 from herald_gateway.events.retention import ChangeLogPruner
 from herald_gateway.idempotency import ExpiredKeysPurge
 from herald_gateway.openapi import install_openapi
-from herald_gateway.outbox import OutboxRelay
+from herald_gateway.outbox import DirectProducer, OutboxRelay
 from herald_gateway.posts.endpoints import router as posts_router
 from herald_gateway.posts.preview import router as preview_router
 from herald_gateway.posts.service import PostsService
@@ -61,18 +61,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def components(infra: Infra, app: FastAPI) -> AsyncIterator[None]:
         assert infra.pool is not None and infra.redis is not None
-        app.state.posts = PostsService(infra.pool, infra.redis, settings)
         broker.include_router(build_router(StatusService(infra.pool, infra.redis)))
+        # Each accepted post produces one record: a 5 ms linger lets concurrent posts share a request.
         producer = create_producer(
-            settings.kafka_bootstrap_servers, f"{settings.service_name}-outbox", client_security(settings)
+            settings.kafka_bootstrap_servers,
+            f"{settings.service_name}-outbox",
+            client_security(settings),
+            linger_ms=5,
         )
         await producer.start()
+        direct = DirectProducer(
+            settings.database_url, SCHEMA, producer, wait_seconds=settings.outbox_direct_wait_seconds
+        )
+        direct.start()
+        app.state.posts = PostsService(infra.pool, infra.redis, settings, direct)
         relay = OutboxRelay(
             settings.database_url,
             SCHEMA,
             producer,
             batch_size=settings.outbox_batch_size,
             fallback_poll=settings.outbox_fallback_poll_seconds,
+            sweep_after=settings.outbox_sweep_after_seconds,
         )
         relay.start()
         # Every group's lag, reported by whichever replica leads the relay (why: consumer_lag.py).
@@ -106,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await hub.stop()
             await lag.stop()
             await relay.stop()
+            await direct.stop()
             await producer.stop()
             await http.aclose()
 

@@ -72,7 +72,15 @@ class Settings(AccountSettings):
     idempotency_ttl_hours: int = 24
     idempotency_purge_interval_seconds: float = 600.0
     outbox_batch_size: int = Field(500, ge=1)
-    outbox_fallback_poll_seconds: float = Field(1.0, gt=0, description="sweep for rows a missed NOTIFY left")
+    outbox_fallback_poll_seconds: float = Field(
+        1.0, gt=0, description="how often the relay sweeps for events no one produced"
+    )
+    outbox_direct_wait_seconds: float = Field(
+        2.0, gt=0, description="how long an accept waits for Kafka's ack before leaving it to the relay"
+    )
+    outbox_sweep_after_seconds: float = Field(
+        3.0, gt=0, description="the relay sends rows older than this (younger ones are produced directly)"
+    )
 
     events_heartbeat_seconds: float = Field(
         15.0, gt=0, description="comment sent on idle event streams (and when they re-read the log)"

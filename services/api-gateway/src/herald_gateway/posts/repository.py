@@ -74,17 +74,21 @@ async def accept_post(
     late_policy: str,
     targets: Sequence[NewTarget],
     event: KafkaRecord,
-) -> None:
+) -> int:
     """A new API post, its targets and its outbox event in ONE statement: atomic on its own (no
-    BEGIN/COMMIT round trips), and the NOTIFY that wakes the relay is delivered at its commit."""
-    await conn.execute(
+    BEGIN/COMMIT round trips). Returns the outbox row's id, which the caller deletes once it has
+    produced the event itself.
+
+    No NOTIFY here: a transaction that notified holds PostgreSQL's notify-queue lock until its
+    commit is flushed, which would make every accept wait for the previous one's WAL flush."""
+    outbox_id: int = await conn.fetchval(
         "WITH post AS (INSERT INTO posts (id, business_id, status, content, scheduled_for, timezone, late_policy,"
         " origin) VALUES ($1, $2, $3, $4, $5, $6, $7, 'api')),"
         " targets AS (INSERT INTO post_targets (post_id, platform, status, content, media_urls)"
         " SELECT $1, t.platform, t.status, t.content, t.media::jsonb"
         " FROM unnest($8::text[], $9::text[], $10::text[], $11::text[]) AS t(platform, status, content, media)),"
-        " event AS (INSERT INTO outbox (topic, key, value, headers) VALUES ($12, $13, $14, $15))"
-        " SELECT pg_notify($16, '')",
+        " event AS (INSERT INTO outbox (topic, key, value, headers) VALUES ($12, $13, $14, $15) RETURNING id)"
+        " SELECT id FROM event",
         post_id,
         business_id,
         status.value,
@@ -100,8 +104,8 @@ async def accept_post(
         event.key,
         event.value,
         orjson.dumps(event.headers).decode(),
-        OUTBOX_CHANNEL,
     )
+    return outbox_id
 
 
 async def add_to_outbox(conn: asyncpg.Connection, records: Sequence[KafkaRecord]) -> None:

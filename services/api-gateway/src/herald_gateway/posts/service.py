@@ -18,6 +18,7 @@ from redis.asyncio import Redis
 from herald_common.events import PostCancelRequested, PostRequested, encode, utcnow
 from herald_gateway import cancel_waiter, idempotency
 from herald_gateway.auth.caller import Caller
+from herald_gateway.outbox import DirectProducer
 from herald_gateway.posts import repository as repo
 from herald_gateway.posts.schemas import (
     CancelOutcome,
@@ -67,8 +68,8 @@ def post_link(post_id: str) -> str:
 
 
 class PostsService:
-    def __init__(self, pool: asyncpg.Pool, redis: Redis, settings: Settings) -> None:
-        self.pool, self.redis, self.settings = pool, redis, settings
+    def __init__(self, pool: asyncpg.Pool, redis: Redis, settings: Settings, direct: DirectProducer) -> None:
+        self.pool, self.redis, self.settings, self.direct = pool, redis, settings, direct
 
     async def create(
         self, caller: Caller, req: PublishRequest, *, path: str, idempotency_key: str | None
@@ -98,7 +99,8 @@ class PostsService:
             thread_numbering=req.thread_numbering,
             requested_at=now,
         )
-        accepted = PostAccepted(
+        # Built from values checked above: no second validation on the hot path.
+        accepted = PostAccepted.model_construct(
             id=post_id,
             status=overall_status([initial]),
             business_id=business_id,
@@ -107,6 +109,7 @@ class PostsService:
             links=Links(self=post_link(post_id)),
         )
         body = accepted.model_dump(mode="json")
+        record = encode(event, source=SOURCE, event_id=f"requested:{post_id}")
         accept = partial(
             repo.accept_post,
             post_id=post_id,
@@ -119,14 +122,14 @@ class PostsService:
             targets=[
                 repo.NewTarget(t.platform.value, initial, t.content, list(t.media_urls)) for t in targets
             ],
-            event=encode(event, source=SOURCE, event_id=f"requested:{post_id}"),
+            event=record,
         )
         try:
             if not idempotency_key:
-                await accept(self.pool)  # one statement, atomic by itself: the hot path
+                outbox_id = await accept(self.pool)  # one statement, atomic by itself: the hot path
             else:
                 async with self.pool.acquire() as conn, conn.transaction():
-                    await accept(conn)
+                    outbox_id = await accept(conn)
                     await idempotency.remember(
                         conn, business_id, idempotency_key, digest, ttl, idempotency.StoredResponse(202, body)
                     )
@@ -136,6 +139,8 @@ class PostsService:
             if replay is None:
                 raise
             return Created(replay.status_code, replay.body)
+        # Committed: the event is durable in the outbox. Produce it now; if that fails, the relay will.
+        await self.direct.produce(outbox_id, record)
         for target in targets:  # committed; an idempotent replay above is not a second acceptance
             POSTS_ACCEPTED.labels(target.platform.value).inc()
         return Created(202, body)
