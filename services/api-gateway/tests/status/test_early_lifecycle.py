@@ -93,3 +93,31 @@ async def test_lifecycle_events_read_before_their_post_are_applied_when_it_is_re
     finally:
         await conn.close()
         await producer.stop()
+
+
+async def test_events_parked_for_a_day_expire(
+    gateway_factory: Callable[..., Any], fresh_database: str, kafka_bootstrap: str
+) -> None:
+    stale, fresh = str(uuid.uuid4()), str(uuid.uuid4())
+    producer = create_producer(kafka_bootstrap, "early-lifecycle-test")
+    await producer.start()
+    conn = await asyncpg.connect(fresh_database, server_settings={"search_path": "gateway"})
+    try:
+        async with gateway_factory():
+            await conn.execute(
+                "INSERT INTO pending_lifecycle (event_id, post_id, event_type, data, received_at)"
+                " VALUES ($1, $2, 'com.herald.post.dispatched.v1', '{}', now() - interval '25 hours')",
+                f"old#{stale}",
+                stale,
+            )
+            # Any batch looks for expired rows (at most once a minute): this one parks a fresh event.
+            event = PostDispatched(
+                platform=X, attempt=1, due_at=utcnow(), post_id=fresh, business_id=1, occurred_at=utcnow()
+            )
+            await send_all(producer, [encode(event, source="/herald/scheduler")])
+            parked = "SELECT count(*) FROM pending_lifecycle WHERE post_id = $1"
+            assert await until(conn, parked, fresh, 1) == 1
+            assert await conn.fetchval(parked, stale) == 0  # same transaction as the fresh one's
+    finally:
+        await conn.close()
+        await producer.stop()
