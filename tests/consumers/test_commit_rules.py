@@ -107,7 +107,7 @@ def _services(
     )
     apps["api-gateway"] = (
         gateway_app(GatewaySettings(**common)),
-        AckPolicy.NACK_ON_ERROR,
+        AckPolicy.NACK_ON_ERROR,  # status: a batch commits after its transaction; intake: one record at a time
         [STATUS_GROUP, INTAKE_GROUP],
     )
     return apps

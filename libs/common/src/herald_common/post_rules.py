@@ -17,6 +17,9 @@ from herald_common.netguard import is_public
 from herald_common.platforms import Platform
 from herald_common.text import MediaItem, PostOptions, RuleViolation, check_post
 
+# Built once, not on every request (the gateway checks every accepted post's text).
+OPTIONS = {numbering: PostOptions(numbering=numbering) for numbering in (False, True)}
+
 
 @dataclass(frozen=True)
 class RuleBroken:
@@ -67,7 +70,7 @@ def check_target(
         return RuleBroken(
             "first_comment", "twitter: first_comment is not supported on X; post a thread instead"
         )
-    violations = check_post(platform, content, media_items(media), PostOptions(numbering=numbering))
+    violations = check_post(platform, content, media_items(media), OPTIONS[numbering])
     if violations:
         message = f"{platform.value}: " + "; ".join(v.message for v in violations)
         return RuleBroken("content", message, tuple(violations))

@@ -73,6 +73,7 @@ class Settings(AccountSettings, WebhookSettings):
     idempotency_ttl_hours: int = 24
     idempotency_purge_interval_seconds: float = 600.0
     outbox_batch_size: int = Field(500, ge=1)
+    status_batch_size: int = Field(500, ge=1, description="lifecycle events applied per transaction")
     outbox_fallback_poll_seconds: float = Field(
         1.0, gt=0, description="how often the relay sweeps for events no one produced"
     )

@@ -32,6 +32,26 @@ async def record_change(
     await conn.execute("SELECT pg_notify($1, $2)", CHANNEL, str(business_id))
 
 
+async def record_changes(
+    conn: asyncpg.Connection, rows: Sequence[tuple[int, str, str, str, str, str]]
+) -> None:
+    """Many posts' changes at once: (business id, post id, post status, platform, its new status,
+    event type) in the order they happened; call last in the transaction."""
+    if not rows:
+        return
+    await conn.execute("SELECT pg_advisory_xact_lock($1)", _LOG_LOCK)
+    await conn.executemany(
+        "INSERT INTO status_changes (business_id, post_id, post_status, platform, platform_status, event_type)"
+        " VALUES ($1, $2, $3, $4, $5, $6)",
+        rows,
+    )
+    await conn.execute(
+        "SELECT pg_notify($1, b) FROM unnest($2::text[]) AS b",
+        CHANNEL,
+        sorted({str(r[0]) for r in rows}),
+    )
+
+
 async def changes_after(
     conn: asyncpg.Connection | asyncpg.Pool, business_ids: Sequence[int], after: int, limit: int
 ) -> list[asyncpg.Record]:

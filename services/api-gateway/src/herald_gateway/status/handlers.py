@@ -1,24 +1,29 @@
 """Kafka subscribers of the gateway: the status store's intake. Parse, then delegate.
 
-Commit rule (explicit on each subscriber; a router's subscriber does not inherit the broker's):
-`AckPolicy.NACK_ON_ERROR`, one record at a time: its offset is committed after the handler
-returned, and a record whose handler failed is fetched again. Applying an event twice is a
-no-op (a status only moves forward; a post is recorded once).
+Commit rules (explicit on each subscriber; a router's subscriber does not inherit the broker's),
+both `AckPolicy.NACK_ON_ERROR`, never auto-commit:
+- lifecycle events come in batches: a batch's offsets are committed after its transaction
+  committed, and a batch whose handler failed (the database restarting) is sought back and read
+  again. Records are decoded one by one, so a bad one is dead-lettered alone and the rest go on.
+- post requests come one at a time: an offset is committed after its handler returned.
+Applying an event twice is a no-op (a status only moves forward; a post is recorded once).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, cast
 
 from faststream import AckPolicy
-from faststream.kafka import KafkaRouter
+from faststream.kafka import KafkaBroker, KafkaRouter
 from faststream.message import StreamMessage
 
 from herald_common.events import Envelope, LifecycleEvent, PostRequested, topics
 from herald_common.events.envelope import MalformedEvent, decode
+from herald_common.kafka.deadletter import dead_letter
 from herald_common.logs import bind_post_id
 from herald_gateway.posts.service import SOURCE
-from herald_gateway.status.service import StatusService
+from herald_gateway.status.service import Lifecycle, StatusService
 
 STATUS_GROUP = "api-gateway-status"
 INTAKE_GROUP = "api-gateway-intake"
@@ -32,20 +37,59 @@ async def decode_unless_ours(msg: StreamMessage[Any]) -> Envelope[Any] | None:
     return decode(msg.body, msg.headers)
 
 
-def build_router(status: StatusService) -> KafkaRouter:
+@dataclass(frozen=True)
+class Rejected:
+    record: Any
+    reason: str
+
+
+@dataclass(frozen=True)
+class _RecordAsMessage:
+    """The three things `dead_letter` reads from a message, for one record of a batch."""
+
+    raw_message: Any
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+async def decode_lifecycle(msg: StreamMessage[Any]) -> list[Lifecycle | Rejected]:
+    """A coroutine: a plain function would run in a worker thread."""
+    out: list[Lifecycle | Rejected] = []
+    for record in msg.raw_message:
+        try:
+            envelope = decode(record.value, record.headers)
+            if not isinstance(envelope.data, LifecycleEvent):
+                raise MalformedEvent(f"{envelope.type} does not belong on {topics.POST_LIFECYCLE}")
+            out.append(Lifecycle(envelope.dedupe_key, envelope.data))
+        except MalformedEvent as exc:
+            out.append(Rejected(record, exc.reason))
+    return out
+
+
+def build_router(status: StatusService, broker: KafkaBroker, batch_size: int = 500) -> KafkaRouter:
     router = KafkaRouter()
 
     @router.subscriber(
         topics.POST_LIFECYCLE,
         group_id=STATUS_GROUP,
+        batch=True,
+        max_records=batch_size,
+        batch_timeout_ms=100,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
+        decoder=decode_lifecycle,
     )
-    async def on_lifecycle(envelope: Envelope[LifecycleEvent]) -> None:
-        if not isinstance(envelope.data, LifecycleEvent):
-            raise MalformedEvent(f"{envelope.type} does not belong on {topics.POST_LIFECYCLE}")
-        with bind_post_id(envelope.data.post_id):
-            await status.apply(envelope.data)
+    async def on_lifecycle(items: list[Lifecycle | Rejected]) -> None:
+        events: list[Lifecycle] = []
+        for item in items:
+            if isinstance(item, Rejected):
+                headers = {k: v.decode(errors="replace") for k, v in item.record.headers}
+                shim = _RecordAsMessage(item.record, item.record.value, headers)
+                await dead_letter(broker, cast(StreamMessage[Any], shim), item.reason, kind="malformed")
+            else:
+                events.append(item)
+        if events:
+            await status.apply_batch(events)
 
     # One record at a time (a batch subscriber polls, which would delay the intake behind the
     # lifecycle events of the same post). The gateway's own records are skipped by the decoder.
