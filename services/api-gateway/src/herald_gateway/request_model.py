@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, GetJsonSchemaHandler, field_validator
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 TEXT_PATTERN = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$"
@@ -41,7 +43,14 @@ def _state_the_rule(schema: dict[str, Any]) -> None:
 
 
 class RequestModel(BaseModel):
-    model_config = ConfigDict(json_schema_extra=_state_the_rule)
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        # Here rather than in json_schema_extra, which a subclass's own examples would replace.
+        schema = handler(core_schema)
+        _state_the_rule(handler.resolve_ref_schema(schema))
+        return schema
 
     @field_validator("*", mode="after")
     @classmethod

@@ -15,6 +15,7 @@ import jwt
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from herald_gateway.openapi import problems
 from herald_gateway.problems import Problem, ServiceUnavailable, Unprocessable
 from herald_gateway.ratelimit import limited_by_ip
 from herald_gateway.request_model import RequestModel
@@ -83,6 +84,7 @@ def demo_allowed(settings: Settings) -> bool:
     response_model=SignInConfig,
     summary="How the dashboard signs in",
     operation_id="getSignInConfig",
+    responses=problems(429),
 )
 async def sign_in_config(request: Request) -> SignInConfig:
     s: Settings = request.app.state.settings
@@ -104,6 +106,7 @@ async def sign_in_config(request: Request) -> SignInConfig:
     response_model=TokenResponse,
     summary="Demo sign-in for business 1 or 2 (development only; production refuses it)",
     operation_id="demoSignIn",
+    responses=problems(403, 429, 503),
 )
 async def demo_sign_in(body: DemoSignIn, request: Request) -> TokenResponse:
     s: Settings = request.app.state.settings

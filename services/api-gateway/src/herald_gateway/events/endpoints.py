@@ -95,8 +95,8 @@ async def events(
     caller: CurrentCaller,
     business_id: int | None = None,
     last_event_id: Annotated[
-        str | None, Header(alias="Last-Event-ID", pattern="^[0-9]*$", description="the last `id` received")
-    ] = None,
+        str, Header(alias="Last-Event-ID", pattern="^[0-9]*$", description="the last `id` received")
+    ] = "",
 ) -> StreamingResponse:
     businesses = caller.business_ids if business_id is None else frozenset({caller.business(business_id)})
     pool: asyncpg.Pool = request.app.state.infra.pool

@@ -8,6 +8,7 @@ import asyncpg
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from herald_gateway.auth.dependencies import CurrentCaller
+from herald_gateway.openapi import problems
 from herald_gateway.problems import ServiceUnavailable
 from herald_gateway.ratelimit import limited
 from herald_gateway.webhooks.schemas import (
@@ -40,6 +41,7 @@ def pool(request: Request) -> asyncpg.Pool:
     response_model=WebhookCreated,
     summary="Register an endpoint",
     operation_id="createWebhook",
+    responses=problems(404, 409),
 )
 async def create(body: NewWebhook, request: Request, caller: CurrentCaller) -> WebhookCreated:
     webhooks = service(request)
@@ -52,6 +54,7 @@ async def create(body: NewWebhook, request: Request, caller: CurrentCaller) -> W
     response_model=list[WebhookView],
     summary="Your endpoints (no secrets)",
     operation_id="listWebhooks",
+    responses=problems(404),
 )
 async def list_webhooks(
     request: Request, caller: CurrentCaller, business_id: int | None = None
@@ -64,6 +67,7 @@ async def list_webhooks(
     status_code=204,
     summary="Remove an endpoint and its log",
     operation_id="deleteWebhook",
+    responses=problems(404),
 )
 async def delete(webhook_id: str, request: Request, caller: CurrentCaller) -> Response:
     await service(request).delete(caller, webhook_id)
@@ -75,6 +79,7 @@ async def delete(webhook_id: str, request: Request, caller: CurrentCaller) -> Re
     response_model=SecretRotated,
     summary="New secret (shown once); the old one keeps signing for 24 h",
     operation_id="rotateWebhookSecret",
+    responses=problems(404),
 )
 async def rotate(webhook_id: str, request: Request, caller: CurrentCaller) -> SecretRotated:
     webhooks = service(request)
@@ -87,6 +92,7 @@ async def rotate(webhook_id: str, request: Request, caller: CurrentCaller) -> Se
     response_model=WebhookView,
     summary="Re-enable an endpoint that was disabled after failing deliveries",
     operation_id="enableWebhook",
+    responses=problems(404),
 )
 async def enable(webhook_id: str, request: Request, caller: CurrentCaller) -> WebhookView:
     return await service(request).enable(caller, webhook_id)
@@ -97,6 +103,7 @@ async def enable(webhook_id: str, request: Request, caller: CurrentCaller) -> We
     response_model=DeliveryPage,
     summary="The delivery log, newest first",
     operation_id="listWebhookDeliveries",
+    responses=problems(404),
 )
 async def deliveries(
     webhook_id: str,
@@ -114,6 +121,7 @@ async def deliveries(
     response_model=DeliveryView,
     summary="Send a delivery again (same webhook-id)",
     operation_id="redeliverWebhookDelivery",
+    responses=problems(404),
 )
 async def redeliver(
     webhook_id: str, delivery_id: str, request: Request, caller: CurrentCaller
