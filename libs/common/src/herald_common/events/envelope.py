@@ -42,6 +42,11 @@ class Envelope(Generic[E]):
     data: E
     extra_headers: Mapping[str, str] = field(default_factory=dict)
 
+    @property
+    def dedupe_key(self) -> str:
+        """`source` + `id` identify an event (webhook ids and parked lifecycle events derive from it)."""
+        return f"{self.source}#{self.id}"
+
 
 @dataclass(frozen=True, slots=True)
 class KafkaRecord:
