@@ -107,7 +107,7 @@ test("schedule 10 s ahead in another zone: right local time in the calendar, the
   await dialog.waitFor({ state: "detached" });
 
   await p.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Calendar" }).click();
-  await p.getByRole("button", { name: "Week" }).click();
+  await p.getByRole("button", { name: "Week", exact: true }).click();
   const local = hhmm(due, BROWSER_ZONE); // the calendar shows the viewer's zone (the browser's)
   const chip = p.getByRole("button", { name: new RegExp(`^${local} ${text}, `) });
   await chip.waitFor();
@@ -117,7 +117,7 @@ test("schedule 10 s ahead in another zone: right local time in the calendar, the
   await p.getByRole("button", { name: "Month" }).click();
   await p.locator(".grid-month").waitFor();
   await audit(p, "calendar");
-  await p.getByRole("button", { name: "Week" }).click();
+  await p.getByRole("button", { name: "Week", exact: true }).click();
   await chip.click();
   const details = p.getByRole("dialog", { name: "Scheduled post" });
   await details.getByRole("link", { name: "View on X" }).waitFor();

@@ -12,7 +12,6 @@ from typing import Any
 
 from pydantic import BaseModel, GetJsonSchemaHandler, field_validator
 from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema
 
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 TEXT_PATTERN = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$"
@@ -45,7 +44,7 @@ def _state_the_rule(schema: dict[str, Any]) -> None:
 class RequestModel(BaseModel):
     @classmethod
     def __get_pydantic_json_schema__(
-        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+        cls, core_schema: Any, handler: GetJsonSchemaHandler
     ) -> JsonSchemaValue:
         # Here rather than in json_schema_extra, which a subclass's own examples would replace.
         schema = handler(core_schema)
