@@ -131,6 +131,8 @@ class FaultRunner:
             except Exception as exc:  # a fault that could not be applied is reported, not fatal
                 event.outcome = f"error: {exc}"
             event.ended_s = self.now()
+            if event.kind != "platform":  # as it happens: a run that never ends still shows how far it got
+                print(f"chaos: {event.line()}", flush=True)
 
     async def _apply(self, event: FaultEvent) -> str:
         t = self.target

@@ -122,9 +122,11 @@ async def _ensure_stack(target: Target) -> bool:
         except httpx.HTTPError:
             pass
     print("chaos: starting the stack", flush=True)
+    began = time.monotonic()
     code, out = await target.stack("up", timeout=420)
     if code != 0:
         raise RuntimeError(f"the stack did not come up:\n{out}")
+    print(f"chaos: the stack is up after {time.monotonic() - began:.1f}s", flush=True)
     return True
 
 
