@@ -20,16 +20,19 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools" / "dev"))
 sys.path.insert(0, str(Path(__file__).parent))
 
+# HERALD_BENCH_SLOT (0-9) shifts every port and the state folder, so benches can run side by side.
+SLOT = int(os.environ.get("HERALD_BENCH_SLOT", "0"))
+_KAFKA, _PG, _REDIS = 39392 + SLOT * 10, 35732 + SLOT, 36679 + SLOT
 BENCH_ENV = {
-    "HERALD_STATE_DIR": str(ROOT / ".herald" / "bench"),
-    "HERALD_KAFKA_PORT": "39392",
-    "HERALD_KAFKA_CONTROLLER_PORT": "39393",
-    "HERALD_PG_PORT": "35732",
-    "HERALD_REDIS_PORT": "36679",
-    "HERALD_KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:39392",
-    "HERALD_DATABASE_URL": "postgresql://postgres@127.0.0.1:35732/herald",
-    "HERALD_REDIS_URL": "redis://127.0.0.1:36679/0",
-    "HERALD_PORT_OFFSET": "200",
+    "HERALD_STATE_DIR": str(ROOT / ".herald" / ("bench" if SLOT == 0 else f"bench-{SLOT}")),
+    "HERALD_KAFKA_PORT": str(_KAFKA),
+    "HERALD_KAFKA_CONTROLLER_PORT": str(_KAFKA + 1),
+    "HERALD_PG_PORT": str(_PG),
+    "HERALD_REDIS_PORT": str(_REDIS),
+    "HERALD_KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{_KAFKA}",
+    "HERALD_DATABASE_URL": f"postgresql://postgres@127.0.0.1:{_PG}/herald",
+    "HERALD_REDIS_URL": f"redis://127.0.0.1:{_REDIS}/0",
+    "HERALD_PORT_OFFSET": str(200 + SLOT * 200),
     # Benchmarks measure Herald, not the quotas: our own limits and the emulator's are off.
     "HERALD_RATE_LIMITS_ENABLED": "false",
     "HERALD_EMULATOR_RATE_LIMITS": "off",
@@ -163,7 +166,15 @@ def publisher_bench() -> dict[str, float]:
     subprocess.run([*STACK, "up"], check=True)
     subprocess.run([*STACK, "stop", "publisher-linkedin", "publisher-meta"], check=True)
     emulator = f"http://127.0.0.1:{8090 + int(BENCH_ENV['HERALD_PORT_OFFSET'])}"
-    p = asyncio.run(publisher_throughput.run(emulator, BENCH_ENV["HERALD_KAFKA_BOOTSTRAP_SERVERS"]))
+    pidfile = Path(BENCH_ENV["HERALD_STATE_DIR"]) / "run" / "publisher-twitter.pid"
+    group = int(pidfile.read_text().strip())
+    p = asyncio.run(
+        publisher_throughput.run(
+            emulator,
+            BENCH_ENV["HERALD_KAFKA_BOOTSTRAP_SERVERS"],
+            cpu_seconds=lambda: publisher_throughput.group_cpu_seconds(group),
+        )
+    )
     print(
         table(
             f"One publisher process (publisher-twitter), platform latency {p['platform_latency_ms']:.0f} ms",
@@ -183,6 +194,14 @@ def publisher_bench() -> dict[str, float]:
                 ("p50 due event -> platform post", f"{p['p50_ms']:.0f} ms", "", ""),
                 ("p99 due event -> platform post", f"{p['p99_ms']:.0f} ms", "", ""),
                 ("max", f"{p['max_ms']:.0f} ms", "", ""),
+                (
+                    "publisher CPU per post, backlog",
+                    f"{p['backlog_cpu_ms_per_post']:.2f} ms",
+                    "<= 3.3 ms",
+                    ratio(p["backlog_cpu_ms_per_post"], 3.3, False),
+                ),
+                ("publisher CPU per post, paced", f"{p['paced_cpu_ms_per_post']:.2f} ms", "", ""),
+                ("load average (1 min) at the end", f"{os.getloadavg()[0]:.1f}", "", ""),
             ],
         ),
         flush=True,
