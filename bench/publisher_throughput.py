@@ -6,15 +6,20 @@ the publisher's own. Two runs:
 - backlog: `backlog` due events at once; posts/s = posts / (last creation - first due event sent);
 - paced: `rate` due events a second for `seconds`; p50/p99 from sending a due event to the
   emulator creating the post (300 ms of it is the platform).
+Both report the publisher's CPU time per post (`cpu_seconds`): on a shared machine the wall
+figures measure the machine as much as the publisher.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import statistics
 import time
 import uuid
+from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 
 import httpx
 from aiokafka import AIOKafkaProducer
@@ -24,6 +29,20 @@ from herald_common.platforms import Platform
 from herald_common.publishing.testing import due_event
 
 PLATFORM_LATENCY_MS = 300
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def group_cpu_seconds(group: int) -> float:
+    """User + system CPU seconds of every live process in a process group (Linux /proc)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group:  # pgrp; utime and stime are fields 14 and 15 of stat
+            total += int(fields[11]) + int(fields[12])
+    return total / CLOCK_TICKS
 
 
 async def run(
@@ -34,6 +53,7 @@ async def run(
     rate: float = 300.0,
     seconds: float = 10.0,
     latency_ms: int = PLATFORM_LATENCY_MS,
+    cpu_seconds: Callable[[], float] = lambda: 0.0,
 ) -> dict[str, float]:
     async with httpx.AsyncClient(base_url=emulator, timeout=60) as emu:
         await emu.post("/_emulator/reset")
@@ -62,10 +82,11 @@ async def run(
 
             marker = uuid.uuid4().hex[:6]
             texts = [f"backlog {marker} {i}" for i in range(backlog)]
-            start = time.time()
+            start, cpu_start = time.time(), cpu_seconds()
             await _send(producer, texts, rate=None)
             created = await _wait_for(emu, texts, timeout=180)
             drained_in = max(created.values()) - start
+            backlog_cpu = cpu_seconds() - cpu_start
             await emu.post("/_emulator/reset")
             await emu.post(
                 "/_emulator/faults",
@@ -80,8 +101,10 @@ async def run(
             )
 
             paced = [f"paced {marker} {i}" for i in range(int(rate * seconds))]
+            cpu_start = cpu_seconds()
             sent = await _send(producer, paced, rate=rate)
             created = await _wait_for(emu, paced, timeout=180)
+            paced_cpu = cpu_seconds() - cpu_start
         finally:
             await producer.stop()
     latencies = sorted((created[t] - sent[t]) * 1000 for t in paced)
@@ -95,6 +118,8 @@ async def run(
         "p99_ms": q[98],
         "max_ms": latencies[-1],
         "platform_latency_ms": latency_ms,
+        "backlog_cpu_ms_per_post": backlog_cpu * 1000 / backlog,
+        "paced_cpu_ms_per_post": paced_cpu * 1000 / len(paced),
     }
 
 

@@ -351,7 +351,15 @@ def publisher_bench() -> dict[str, float]:
     subprocess.run([*STACK, "up"], check=True)
     subprocess.run([*STACK, "stop", "publisher-linkedin", "publisher-meta"], check=True)
     emulator = f"http://127.0.0.1:{8090 + int(BENCH_ENV['HERALD_PORT_OFFSET'])}"
-    p = asyncio.run(publisher_throughput.run(emulator, BENCH_ENV["HERALD_KAFKA_BOOTSTRAP_SERVERS"]))
+    pidfile = Path(BENCH_ENV["HERALD_STATE_DIR"]) / "run" / "publisher-twitter.pid"
+    group = int(pidfile.read_text().strip())
+    p = asyncio.run(
+        publisher_throughput.run(
+            emulator,
+            BENCH_ENV["HERALD_KAFKA_BOOTSTRAP_SERVERS"],
+            cpu_seconds=lambda: publisher_throughput.group_cpu_seconds(group),
+        )
+    )
     print(
         table(
             f"One publisher process (publisher-twitter), platform latency {p['platform_latency_ms']:.0f} ms",
@@ -371,6 +379,14 @@ def publisher_bench() -> dict[str, float]:
                 ("p50 due event -> platform post", f"{p['p50_ms']:.0f} ms", "", ""),
                 ("p99 due event -> platform post", f"{p['p99_ms']:.0f} ms", "", ""),
                 ("max", f"{p['max_ms']:.0f} ms", "", ""),
+                (
+                    "publisher CPU per post, backlog",
+                    f"{p['backlog_cpu_ms_per_post']:.2f} ms",
+                    "<= 3.3 ms",
+                    ratio(p["backlog_cpu_ms_per_post"], 3.3, False),
+                ),
+                ("publisher CPU per post, paced", f"{p['paced_cpu_ms_per_post']:.2f} ms", "", ""),
+                ("load average (1 min) at the end", f"{os.getloadavg()[0]:.1f}", "", ""),
             ],
         ),
         flush=True,

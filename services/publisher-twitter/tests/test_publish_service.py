@@ -7,6 +7,7 @@ import itertools
 import httpx
 from redis.asyncio import Redis
 
+from herald_common.db.pool import connect
 from herald_common.events import PostPublished, PostPublishFailed, PostRetryRequested, utcnow
 from herald_common.platforms import Platform
 from herald_common.publishing.accounts import Account
@@ -98,3 +99,24 @@ async def test_after_a_429_the_account_holds_back_without_calling_until_the_rese
         assert "holding back" in second.reason
     finally:
         await redis.aclose()
+
+
+async def test_the_post_is_free_for_the_next_worker_once_a_due_event_is_handled(
+    fresh_database: str, client: XClient, emulator: httpx.AsyncClient
+) -> None:
+    """The advisory lock goes with the pooled connection: another session (another replica) can
+    take it as soon as a due event is done, whether it published or asked for a retry."""
+    await fault(emulator, kind="status", status=503, endpoint="create_tweet", count=1)
+    retried, published = due_event(Platform.TWITTER, "first try fails"), due_event(Platform.TWITTER, "ok")
+    async with ledger_pool(fresh_database) as pool:
+        service, producer = publish_service(pool, {Platform.TWITTER: client}, FixedAccounts(USER))
+        other = await connect(fresh_database)
+        try:
+            for due, outcome in ((retried, PostRetryRequested), (published, PostPublished)):
+                await service.handle(due, "e1")
+                assert isinstance(producer.last(), outcome)
+                key = f"{due.post_id}/twitter"
+                assert await other.fetchval("SELECT pg_try_advisory_lock(hashtextextended($1, 0))", key)
+                await other.execute("SELECT pg_advisory_unlock_all()")
+        finally:
+            await other.close()

@@ -12,7 +12,7 @@ import httpx
 from herald_common.events import PostTarget
 from herald_common.platforms import Platform
 from herald_common.publishing.accounts import Account
-from herald_common.publishing.budget import Budgets
+from herald_common.publishing.budget import Budgets, Report
 from herald_common.publishing.client import PartRequest
 from herald_common.publishing.http import call, json_or_empty
 from herald_common.publishing.media import fetch_all
@@ -97,16 +97,14 @@ class XClient:
         if not response.headers.get("x-rate-limit-remaining"):
             return
         user = await self._user_id(account)
-        for window in remaining_from(response):
-            if window.bucket == "window" and "/2/tweets" not in response.request.url.path:
-                continue  # only the posting window guards posting; reads have their own
-            await self.budgets.observe(
-                "twitter",
-                user if window.per_account else "app",
-                window.bucket,
-                remaining=window.remaining,
-                reset_at=window.reset_at,
-            )
+        posting = "/2/tweets" in response.request.url.path
+        reports = [
+            Report(user if w.per_account else "app", w.bucket, w.remaining, w.reset_at)
+            for w in remaining_from(response)
+            # only the posting window guards posting; reads have their own
+            if w.bucket != "window" or posting
+        ]
+        await self.budgets.observe_all("twitter", reports, reserve=0)
 
     async def publish(self, part: PartRequest) -> CreatedObject:
         account = part.account
@@ -114,8 +112,7 @@ class XClient:
         if part.parent is not None:
             body["reply"] = {"in_reply_to_tweet_id": part.parent.platform_post_id}
         user = await self._user_id(account)
-        await self.budgets.check("twitter", user, "window", "user24h")
-        await self.budgets.check("twitter", "app", "app24h")
+        await self.budgets.check_all("twitter", [(user, "window"), (user, "user24h"), ("app", "app24h")])
         if part.media_urls:
             fetched = await fetch_all(
                 self.http,

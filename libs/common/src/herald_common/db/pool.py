@@ -35,6 +35,16 @@ async def _keep_session(conn: asyncpg.Connection) -> None:
     """No reset query on release: for services that keep no session state (locks, LISTEN, SET)."""
 
 
+async def _release_locks(conn: asyncpg.Connection) -> None:
+    """The reset on release when sessions hold state: the only session state our pooled
+    connections keep is a session advisory lock (publishers), so only locks are released, in one
+    short statement instead of asyncpg's four (locks, cursors, LISTEN, settings). A transaction
+    left open is rolled back first; if either fails, asyncpg closes the connection."""
+    if conn.is_in_transaction():
+        await conn.execute("ROLLBACK")
+    await conn.execute("SELECT pg_advisory_unlock_all()")
+
+
 async def create_pool(
     dsn: str,
     *,
@@ -44,7 +54,8 @@ async def create_pool(
     reset_sessions: bool = True,
 ) -> asyncpg.Pool:
     """`reset_sessions=False` saves a round trip per query for services whose pooled connections
-    never hold session state; publishers keep it (they take session advisory locks)."""
+    never hold session state; publishers keep it (they take session advisory locks). Pooled
+    connections never LISTEN, open cursors or SET session settings: those take `connect()`."""
     return await asyncpg.create_pool(
         dsn,
         min_size=min_size,
@@ -53,7 +64,7 @@ async def create_pool(
         timeout=5,
         server_settings=_server_settings(schema),
         init=_instrument,
-        reset=None if reset_sessions else _keep_session,
+        reset=_release_locks if reset_sessions else _keep_session,
     )
 
 

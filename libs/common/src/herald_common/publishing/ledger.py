@@ -11,15 +11,15 @@ from herald_common.publishing.outcomes import CreatedObject
 
 
 async def try_lock(conn: asyncpg.Connection, post_id: str, platform: str) -> bool:
-    """One worker per (post, platform) at a time, across replicas. Session-level: released on
-    unlock or when the holder's connection dies."""
+    """One worker per (post, platform) at a time, across replicas. Session-level: released when
+    the pooled connection goes back to the pool (its reset unlocks all) or its session ends.
+
+    Not merged with the read of the ledger rows: one statement has one snapshot, taken before
+    the lock is granted, so it could miss a row the previous holder committed just before
+    releasing it."""
     return bool(
         await conn.fetchval("SELECT pg_try_advisory_lock(hashtextextended($1, 0))", f"{post_id}/{platform}")
     )
-
-
-async def unlock(conn: asyncpg.Connection, post_id: str, platform: str) -> None:
-    await conn.execute("SELECT pg_advisory_unlock(hashtextextended($1, 0))", f"{post_id}/{platform}")
 
 
 async def rows(conn: asyncpg.Connection, post_id: str, platform: str) -> dict[int, asyncpg.Record]:

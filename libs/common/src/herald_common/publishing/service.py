@@ -91,6 +91,8 @@ class PublishService:
                 )
             )
             return
+        # The lock is the connection's: the pool's reset releases it when the connection goes back
+        # (db.pool, also on cancellation), so no unlock statement of its own.
         async with self.pool.acquire() as conn:
             if not await ledger.try_lock(conn, due.post_id, platform.value):
                 log.info("another worker is publishing this post; dropping the duplicate due event")
@@ -105,8 +107,6 @@ class PublishService:
                 ATTEMPTS.labels(platform.value, "failed").inc()
                 await self._emit(await self._failure(conn, due, exc, exc.reason))
                 return
-            finally:
-                await ledger.unlock(conn, due.post_id, platform.value)
         ATTEMPTS.labels(platform.value, "published").inc()
         parts = tuple(
             PublishedPart(index=i, platform_post_id=o.platform_post_id, url=o.url)
