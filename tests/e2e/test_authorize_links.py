@@ -34,7 +34,7 @@ async def mint(api: httpx.AsyncClient, platform: str, **params: object) -> str:
     assert minted.status_code == 201, minted.text
     assert 0 < minted.json()["expires_in"] <= 120
     url: str = minted.json()["url"]
-    assert url.startswith(f"{api.base_url}api/oauth/{platform}/authorize?link="), url
+    assert url.startswith(f"{str(api.base_url).rstrip('/')}/api/oauth/{platform}/authorize?link="), url
     return url
 
 
