@@ -13,7 +13,7 @@ from herald_gateway.accounts.link_caller import PersonOrLink, links
 from herald_gateway.accounts.schemas import AccountView, AuthorizationLink, AuthorizationStart, Connected
 from herald_gateway.accounts.service import AccountsService
 from herald_gateway.auth.dependencies import CurrentCaller, CurrentPerson
-from herald_gateway.openapi import problems
+from herald_gateway.openapi import problem_response, problems
 from herald_gateway.problems import ServiceUnavailable, Unprocessable
 from herald_gateway.ratelimit import limited, limited_by_ip
 
@@ -57,6 +57,11 @@ async def create_link(
     responses={
         302: {"description": "To the platform's consent page", "headers": _LOCATION},
         200: {"model": AuthorizationStart, "description": "With ?format=json: the consent page's URL"},
+        401: {
+            **problem_response(401),
+            "description": "No credentials, or a link that is altered, expired, used or for "
+            "another platform (the problem's `type` says which)",
+        },
         **problems(403, 404, 503),
     },
     operation_id="startAccountConnection",
