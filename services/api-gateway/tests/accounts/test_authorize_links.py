@@ -121,3 +121,15 @@ async def test_without_token_keys_there_are_no_links(
     async with gateway_factory() as api:
         assert (await mint(api, token_for())).status_code == 503
         assert (await api.get("/api/oauth/linkedin/authorize?link=a.b")).status_code == 422
+
+
+async def test_api_keys_mint_no_links(api: httpx.AsyncClient, token_for: Callable[..., str]) -> None:
+    created = await api.post(
+        "/api/v2/api-keys", json={"name": "script"}, headers={"Authorization": f"Bearer {token_for()}"}
+    )
+    assert created.status_code == 201, created.text
+    key = {"X-API-Key": created.json()["key"]}
+    assert (await api.post("/api/oauth/linkedin/links", headers=key)).status_code == 403
+    url = local((await mint(api, token_for())).json()["url"])
+    assert (await api.get(url, headers=key)).status_code == 403, "a key with a link is still a key"
+    assert (await api.get(url)).status_code == 302
