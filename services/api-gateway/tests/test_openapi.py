@@ -102,7 +102,7 @@ def test_bearer_and_api_key_schemes_guard_every_api_route(doc: dict[str, Any]) -
     assert schemes["apiKey"] == {**schemes["apiKey"], "type": "apiKey", "in": "header", "name": "X-API-Key"}
     public = {"/api/v2/auth/config"}  # how the dashboard signs in: asked before anyone has a token
     for method, path, op in operations(doc):
-        if (path.startswith("/api/v2/") and path not in public) or path.endswith("/authorize"):
+        if (path.startswith("/api/v2/") and path not in public) or path.endswith(("/authorize", "/links")):
             assert op.get("security") == [{"bearer": []}, {"apiKey": []}], (method, path)
         else:
             assert "security" not in op, (method, path)

@@ -37,9 +37,9 @@ _SECRET_PATTERNS = [
         re.compile(rf"(?i)\b({_CREDENTIAL_NAMES})([\"']?\s*[:=]\s*[\"']?)[^\s\"'&,}}]+"),
         r"\1\2[redacted]",
     ),
-    # An OAuth authorization code in a query string (our callback, the platforms' token calls),
-    # or a query string alone (a span's `url.query`).
-    (re.compile(r"(?i)(^|[?&\s])(code=)[^\s\"'&#]+"), r"\1\2[redacted]"),
+    # An OAuth authorization code or a signed authorize link in a query string (our callback and
+    # authorize, the platforms' token calls), or a query string alone (a span's `url.query`).
+    (re.compile(r"(?i)(^|[?&\s])(code=|link=)[^\s\"'&#]+"), r"\1\2[redacted]"),
     (re.compile(r"\bhk_[A-Za-z0-9_\-]{8,}"), "hk_[redacted]"),
 ]
 _SECRET_KEYS = {

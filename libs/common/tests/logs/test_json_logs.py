@@ -56,3 +56,20 @@ def test_redact_keeps_the_name_and_drops_the_value(raw: str, kept: str) -> None:
     out = redact(raw)
     assert kept in out and "[redacted]" in out
     assert "hunter2" not in out and "abc%3D" not in out
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "GET /api/oauth/x/authorize?link=eyJpIjoi.c2lnbmF0dXJl HTTP/1.1",
+        "link=eyJpIjoi.c2lnbmF0dXJl&format=json",  # a span's url.query
+        "/authorize?format=json&link=eyJpIjoi.c2lnbmF0dXJl",
+    ],
+)
+def test_an_authorize_link_in_a_query_string_is_dropped(raw: str) -> None:
+    out = redact(raw)
+    assert "c2lnbmF0dXJl" not in out and "link=[redacted]" in out
+
+
+def test_a_word_ending_in_link_keeps_its_value() -> None:
+    assert redact("?permalink=https://x.com/p/1") == "?permalink=https://x.com/p/1"

@@ -24,6 +24,8 @@ from herald_common.webhooks import wiring as webhooks_wiring
 from herald_common.webhooks.store import WebhookStore
 from herald_gateway import text_rules
 from herald_gateway.accounts.endpoints import router as accounts_router
+from herald_gateway.accounts.link_token import derive_key
+from herald_gateway.accounts.links import AuthorizeLinks
 from herald_gateway.accounts.service import AccountsService
 from herald_gateway.asyncapi import asyncapi_router
 from herald_gateway.auth.dev_jwks import dev_jwks_router
@@ -114,6 +116,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             cipher = TokenCipher.from_setting(settings.token_encryption_keys.get_secret_value())
             app.state.accounts = AccountsService(
                 AccountStore(infra.pool, cipher), infra.redis, http, settings
+            )
+            app.state.authorize_links = AuthorizeLinks(
+                derive_key(settings.token_encryption_keys.get_secret_value()),
+                infra.redis,
+                settings.oauth_link_ttl_seconds,
             )
             await migrate(settings, WEBHOOKS_SCHEMA, WEBHOOKS_MIGRATIONS)
             app.state.webhooks = WebhooksService(

@@ -81,19 +81,19 @@ def limited(setting: str) -> Callable[..., Awaitable[None]]:
     """A dependency enforcing the limit named by a Settings field, e.g. `rate_limit_publish`."""
 
     async def check(request: Request, caller: Caller = Depends(authenticate)) -> None:
-        await _apply(request, setting, caller.rate_limit_key)
+        await apply_limit(request, setting, caller.rate_limit_key)
 
     return check
 
 
 def limited_by_ip(setting: str) -> Callable[..., Awaitable[None]]:
     async def check(request: Request) -> None:
-        await _apply(request, setting, client_address(request))
+        await apply_limit(request, setting, client_address(request))
 
     return check
 
 
-async def _apply(request: Request, setting: str, who: str) -> None:
+async def apply_limit(request: Request, setting: str, who: str) -> None:
     limiter: RateLimiter = request.app.state.rate_limiter
     if not limiter.enabled:
         return

@@ -65,6 +65,9 @@ class Settings(AccountSettings, WebhookSettings):
     oauth_state_ttl_seconds: int = Field(
         600, ge=60, description="how long a consent may take (state and PKCE)"
     )
+    oauth_link_ttl_seconds: int = Field(
+        120, ge=10, le=3600, description="how long a link from POST /api/oauth/{platform}/links opens"
+    )
     oauth_success_redirect: str | None = Field(None, description="where the browser goes after connecting")
 
     cancel_wait_seconds: float = Field(

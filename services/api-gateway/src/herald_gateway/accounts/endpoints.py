@@ -9,10 +9,11 @@ from fastapi.responses import JSONResponse, RedirectResponse
 
 from herald_common.platforms import Platform
 from herald_gateway.accounts import browser_binding
-from herald_gateway.accounts.schemas import AccountView, AuthorizationStart, Connected
+from herald_gateway.accounts.link_caller import PersonOrLink, links
+from herald_gateway.accounts.schemas import AccountView, AuthorizationLink, AuthorizationStart, Connected
 from herald_gateway.accounts.service import AccountsService
 from herald_gateway.auth.dependencies import CurrentCaller, CurrentPerson
-from herald_gateway.openapi import problems
+from herald_gateway.openapi import problem_response, problems
 from herald_gateway.problems import ServiceUnavailable, Unprocessable
 from herald_gateway.ratelimit import limited, limited_by_ip
 
@@ -27,23 +28,52 @@ def service(request: Request) -> AccountsService:
     return accounts
 
 
+@router.post(
+    "/api/oauth/{platform}/links",
+    dependencies=[Depends(limited("rate_limit_other"))],
+    status_code=201,
+    response_model=AuthorizationLink,
+    responses=problems(403, 404, 503),
+    operation_id="createAccountConnectionLink",
+    summary="A short-lived, single-use authorize URL a browser can open without a bearer header",
+)
+async def create_link(
+    platform: Platform, request: Request, caller: CurrentPerson, business_id: int | None = None
+) -> AuthorizationLink:
+    service(request)  # links exist only where accounts can be connected
+    token = links(request).mint(caller, platform, business_id)
+    settings = request.app.state.settings
+    base = settings.oauth_redirect_base_url.rstrip("/")
+    return AuthorizationLink(
+        url=f"{base}/api/oauth/{platform.value}/authorize?link={token}",
+        expires_in=settings.oauth_link_ttl_seconds,
+    )
+
+
 @router.get(
     "/api/oauth/{platform}/authorize",
-    dependencies=[Depends(limited("rate_limit_other"))],
     status_code=302,
     response_model=None,
     responses={
         302: {"description": "To the platform's consent page", "headers": _LOCATION},
         200: {"model": AuthorizationStart, "description": "With ?format=json: the consent page's URL"},
+        401: {
+            **problem_response(401),
+            "description": "No credentials, or a link that is altered, expired, used or for "
+            "another platform (the problem's `type` says which)",
+        },
         **problems(403, 404, 503),
     },
     operation_id="startAccountConnection",
     summary="Send the user to the platform's consent page (JSON with ?format=json)",
+    description="With credentials, as the signed-in person. Without any (a plain browser "
+    "navigation), `link` must carry a token from POST /api/oauth/{platform}/links; an expired, "
+    "altered, reused or other platform's link is a 401 problem whose `type` says which.",
 )
 async def authorize(
     platform: Platform,
     request: Request,
-    caller: CurrentPerson,
+    caller: PersonOrLink,
     business_id: int | None = None,
     format: Annotated[str | None, Query(pattern="^(json|redirect)$")] = None,
 ) -> Response:

@@ -55,3 +55,20 @@ class Connected(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"accounts": [_ACCOUNT_EXAMPLE]}]})
 
     accounts: list[AccountView]
+
+
+class AuthorizationLink(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "url": "https://api.example.com/api/oauth/linkedin/authorize?link=eyJpIjoi….Zk3…",
+                    "expires_in": 120,
+                }
+            ]
+        }
+    )
+
+    url: str
+    """Open it in the browser (window.location.href, a mail, a script): once, within expires_in."""
+    expires_in: int
