@@ -108,7 +108,6 @@ async def test_old_rows_are_swept_in_id_order_with_their_stored_event_ids(
 
 async def test_a_young_row_waits_for_its_direct_produce_unless_the_relay_is_woken(
     gateway_pool: asyncpg.Pool,
-    relay_conn: asyncpg.Connection,
     fresh_database: str,
     kafka_bootstrap: str,
     topic: str,
@@ -120,7 +119,8 @@ async def test_a_young_row_waits_for_its_direct_produce_unless_the_relay_is_woke
     )
     try:
         await add_rows(gateway_pool, topic, ["young"])
-        assert await relay.relay_batch(relay_conn) == 0  # younger than sweep_after: left alone
+        async with gateway_pool.acquire() as conn:
+            assert await relay.relay_batch(conn) == 0  # younger than sweep_after: left alone
         assert await rows_left(gateway_pool) == 1
 
         relay.start()

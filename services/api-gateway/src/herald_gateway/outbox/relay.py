@@ -34,7 +34,7 @@ class OutboxRelay(BackgroundLoop):
 
     def __init__(
         self,
-        dsn: str,
+        dsn: str,  # the relay holds a connection of its own, and the leader's lock on it
         schema: str,
         producer: AIOKafkaProducer,
         *,
@@ -52,12 +52,9 @@ class OutboxRelay(BackgroundLoop):
     async def _run(self) -> None:
         while True:
             try:
-                await self._lead()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
+                await self._lead()  # returns only by raising; leadership ends with its connection
+            except Exception:  # a cancel (BaseException) still stops the loop
                 log.exception("outbox relay failed; retrying")
-                self.is_leader = False
                 await asyncio.sleep(1.0)
 
     async def _lead(self) -> None:

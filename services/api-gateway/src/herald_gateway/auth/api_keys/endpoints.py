@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from herald_gateway.auth.api_keys import service
-from herald_gateway.auth.api_keys.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyView
+from herald_gateway.auth.api_keys import schemas, service
 from herald_gateway.auth.dependencies import CurrentPerson
 from herald_gateway.openapi import problems
 from herald_gateway.ratelimit import limited
@@ -18,12 +17,14 @@ router = APIRouter(
 @router.post(
     "",
     status_code=201,
-    response_model=ApiKeyCreated,
+    response_model=schemas.ApiKeyCreated,
     responses=problems(403, 404),
     operation_id="createApiKey",
     summary="Create a key (shown once)",
 )
-async def create_key(body: ApiKeyCreate, request: Request, caller: CurrentPerson) -> ApiKeyCreated:
+async def create_key(
+    body: schemas.ApiKeyCreate, request: Request, caller: CurrentPerson
+) -> schemas.ApiKeyCreated:
     max_keys = request.app.state.settings.api_keys_per_business
     async with request.app.state.infra.pool.acquire() as conn, conn.transaction():
         return await service.create(conn, caller, body, max_keys=max_keys)
@@ -31,14 +32,14 @@ async def create_key(body: ApiKeyCreate, request: Request, caller: CurrentPerson
 
 @router.get(
     "",
-    response_model=list[ApiKeyView],
+    response_model=list[schemas.ApiKeyView],
     responses=problems(403, 404),
     operation_id="listApiKeys",
     summary="A business's active keys",
 )
 async def list_keys(
     request: Request, caller: CurrentPerson, business_id: int | None = None
-) -> list[ApiKeyView]:
+) -> list[schemas.ApiKeyView]:
     return await service.list_keys(request.app.state.infra.pool, caller, business_id)
 
 

@@ -9,14 +9,6 @@ from pydantic.config import JsonDict
 
 from herald_gateway.request_model import RequestModel
 
-
-class ApiKeyCreate(RequestModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "nightly import", "business_id": 1}]})
-
-    name: str = Field(min_length=1, max_length=100)
-    business_id: StrictInt | None = None
-
-
 _KEY_EXAMPLE: JsonDict = {
     "id": "3f9a1c2b7d4e5f60",
     "name": "nightly import",
@@ -42,3 +34,10 @@ class ApiKeyCreated(ApiKeyView):
     )
 
     key: str = Field(description="the secret key; shown only in this response")
+
+
+class ApiKeyCreate(RequestModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "nightly import", "business_id": 1}]})
+
+    name: str = Field(min_length=1, max_length=100)
+    business_id: StrictInt | None = None
