@@ -41,14 +41,27 @@ async def test_a_business_holds_at_most_the_cap_of_active_keys(gateway_pool: asy
     assert len(await service.list_keys(gateway_pool, OWNER, None)) == CAP
 
 
-async def test_racing_creations_cannot_both_take_the_last_place(gateway_pool: asyncpg.Pool) -> None:
+async def test_a_creation_racing_for_the_last_place_waits_and_is_refused(gateway_pool: asyncpg.Pool) -> None:
     for n in range(CAP - 1):
         await create(gateway_pool, f"key {n}")
-    outcomes = await asyncio.gather(
-        *(create(gateway_pool, f"racer {n}") for n in range(4)), return_exceptions=True
-    )
-    assert sum(isinstance(o, ApiKeyCreated) for o in outcomes) == 1
-    assert sum(isinstance(o, Conflict) for o in outcomes) == 3
+    async with gateway_pool.acquire() as a, gateway_pool.acquire() as b:
+        first = a.transaction()
+        await first.start()
+        await service.create(a, OWNER, ApiKeyCreate(name="first"), max_keys=CAP)  # the 50th, not committed
+        async with b.transaction():
+            second = asyncio.create_task(service.create(b, OWNER, ApiKeyCreate(name="second"), max_keys=CAP))
+            # The second cannot count before the first commits: it waits on the business's lock.
+            async with asyncio.timeout(10):
+                while (
+                    await gateway_pool.fetchval(
+                        "SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1", b.get_server_pid()
+                    )
+                    != "Lock"
+                ):
+                    await asyncio.sleep(0.02)
+            await first.commit()
+            with pytest.raises(Conflict, match="at most 50"):
+                await second
     assert len(await service.list_keys(gateway_pool, OWNER, None)) == CAP
 
 
