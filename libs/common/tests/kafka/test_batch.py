@@ -7,16 +7,14 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from herald_common.events import Envelope, MalformedEvent, PostRequested, PostTarget, encode, topics, utcnow
 from herald_common.kafka.batch import Rejected, batch_subscriber, dead_letter_rejected, decode_each
 from herald_common.kafka.broker import create_broker
 from herald_common.kafka.deadletter import ORIGIN_TOPIC_HEADER, REASON_HEADER
-from herald_common.kafka.topics_admin import ensure_topics
 from herald_common.platforms import Platform
 from herald_common.settings import HeraldSettings
-from herald_common.testing import end_offsets, eventually, read_topic, unique
+from herald_common.testing import end_offsets, eventually, new_topic, read_topic, unique
 
 pytestmark = pytest.mark.infra
 
@@ -33,14 +31,7 @@ def only_business_7(envelope: Envelope[Any]) -> str:
 
 
 async def test_a_bad_record_is_dead_lettered_alone_and_its_batch_goes_on(kafka_bootstrap: str) -> None:
-    await ensure_topics(kafka_bootstrap, partitions=1)
-    topic = unique("test.batch")
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1)])
-    finally:
-        await admin.close()
+    topic = await new_topic(kafka_bootstrap, "test.batch")
     broker = create_broker(HeraldSettings(service_name="batch-test", kafka_bootstrap_servers=kafka_bootstrap))
     handled: list[str] = []
 

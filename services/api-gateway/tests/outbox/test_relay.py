@@ -4,16 +4,15 @@ event ids, young rows left to their direct produce unless a NOTIFY wakes the rel
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator
 
 import asyncpg
 import orjson
 import pytest
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from herald_common.kafka.producer import create_producer
+from herald_common.testing import new_topic
 from herald_gateway.main import SCHEMA
 from herald_gateway.outbox import OUTBOX_CHANNEL, OutboxRelay
 
@@ -21,17 +20,9 @@ pytestmark = pytest.mark.infra
 
 
 @pytest.fixture
-async def topic(kafka_bootstrap: str) -> AsyncIterator[str]:
+async def topic(kafka_bootstrap: str) -> str:
     """A topic of one partition for this test alone, so the order read back is the produce order."""
-    name = f"herald.test.outbox.{uuid.uuid4().hex[:12]}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(name, num_partitions=1, replication_factor=1)])
-        yield name
-        await admin.delete_topics([name])
-    finally:
-        await admin.close()
+    return await new_topic(kafka_bootstrap, "herald.test.outbox")
 
 
 async def read_back(bootstrap: str, topic: str, count: int, timeout: float = 20) -> list[ConsumerRecord]:
