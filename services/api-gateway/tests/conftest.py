@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import jwt
 import pytest
@@ -15,7 +16,9 @@ from asgi_lifespan import LifespanManager
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from herald_gateway.main import create_app
+from herald_common.runtime import migrate
+from herald_common.settings import HeraldSettings
+from herald_gateway.main import MIGRATIONS, SCHEMA, create_app
 from herald_gateway.settings import Settings
 
 
@@ -71,3 +74,11 @@ def gateway_factory(
                 yield client
 
     return start
+
+
+@pytest.fixture
+async def gateway_pool(fresh_database: str) -> AsyncIterator[asyncpg.Pool]:
+    """A pool on a fresh database holding the gateway's migrated schema."""
+    await migrate(HeraldSettings(database_url=fresh_database), SCHEMA, MIGRATIONS)
+    async with asyncpg.create_pool(fresh_database, server_settings={"search_path": SCHEMA}) as pool:
+        yield pool

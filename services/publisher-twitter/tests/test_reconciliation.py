@@ -9,16 +9,18 @@ import pytest
 from herald_common.events import PostPublished, PostRetryRequested
 from herald_common.platforms import Platform
 from herald_common.publishing.accounts import Account
-from herald_common.publishing.testing import FixedAccounts, due_event, ledger_pool, publish_service
+from herald_common.publishing.testing import FixedAccounts, KafkaTap, due_event, ledger_pool, publish_service
 from herald_emulator.testing import X_HEADERS, created
 from herald_publisher_twitter.client import XClient
+
+pytestmark = pytest.mark.infra
 
 USER = Account(Platform.TWITTER, "", "dev-x")
 LATER_TWEETS = 130  # more than one page of the timeline (100)
 
 
 async def test_lost_answer_then_more_than_a_page_of_tweets_is_found_not_reposted(
-    fresh_database: str, client: XClient, emulator: httpx.AsyncClient
+    fresh_database: str, client: XClient, emulator: httpx.AsyncClient, kafka_tap: KafkaTap
 ) -> None:
     await emulator.post(
         "/_emulator/config", json={"rate_limits_enabled": False, "twitter": {"duplicate_window_s": 0}}
@@ -29,14 +31,14 @@ async def test_lost_answer_then_more_than_a_page_of_tweets_is_found_not_reposted
     )
     due = due_event(Platform.TWITTER, "Lost, then buried under newer tweets")
     async with ledger_pool(fresh_database) as pool:
-        service, producer = publish_service(pool, {Platform.TWITTER: client}, FixedAccounts(USER))
+        service, producer = publish_service(pool, {Platform.TWITTER: client}, FixedAccounts(USER), kafka_tap)
         await service.handle(due, "e1")
-        assert isinstance(producer.last(), PostRetryRequested)
+        assert isinstance(await producer.last(), PostRetryRequested)
         for index in range(LATER_TWEETS):
             response = await emulator.post("/2/tweets", json={"text": f"newer {index}"}, headers=X_HEADERS)
             assert response.status_code == 201
         await service.handle(due.model_copy(update={"attempt": 2}), "e2")
-    published = producer.last()
+    published = await producer.last()
     ours = [t for t in await created(emulator, "twitter") if t["text"] == due.target.content]
     assert len(ours) == 1
     assert isinstance(published, PostPublished)
@@ -48,6 +50,7 @@ async def test_a_search_that_cannot_reach_the_lost_call_retries_instead_of_posti
     client: XClient,
     emulator: httpx.AsyncClient,
     monkeypatch: pytest.MonkeyPatch,
+    kafka_tap: KafkaTap,
 ) -> None:
     monkeypatch.setattr("herald_publisher_twitter.client.MAX_PAGES", 1)
     await emulator.post(
@@ -59,11 +62,11 @@ async def test_a_search_that_cannot_reach_the_lost_call_retries_instead_of_posti
     )
     due = due_event(Platform.TWITTER, "Lost beyond the pages we may read")
     async with ledger_pool(fresh_database) as pool:
-        service, producer = publish_service(pool, {Platform.TWITTER: client}, FixedAccounts(USER))
+        service, producer = publish_service(pool, {Platform.TWITTER: client}, FixedAccounts(USER), kafka_tap)
         await service.handle(due, "e1")
         for index in range(LATER_TWEETS):
             await emulator.post("/2/tweets", json={"text": f"newer {index}"}, headers=X_HEADERS)
         await service.handle(due.model_copy(update={"attempt": 2}), "e2")
-    retry = producer.last()
+    retry = await producer.last()
     assert isinstance(retry, PostRetryRequested) and "could not confirm" in retry.reason
     assert [t["text"] for t in await created(emulator, "twitter")].count(due.target.content) == 1

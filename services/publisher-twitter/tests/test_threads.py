@@ -4,13 +4,16 @@ a copy of an earlier tweet is sent again marked with its place in the thread."""
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from herald_common.events import PostPartiallyPublished, PostPublished
 from herald_common.platforms import Platform
 from herald_common.publishing.accounts import Account
-from herald_common.publishing.testing import FixedAccounts, due_event, ledger_pool, publish_service
+from herald_common.publishing.testing import FixedAccounts, KafkaTap, due_event, ledger_pool, publish_service
 from herald_emulator.testing import created
 from herald_publisher_twitter.client import XClient
+
+pytestmark = pytest.mark.infra
 
 USER = Account(Platform.TWITTER, "", "dev-x")
 
@@ -21,16 +24,16 @@ def paragraph(word: str, length: int) -> str:
 
 
 async def test_a_thread_refused_at_part_three_reports_the_two_live_parts(
-    fresh_database: str, client: XClient, emulator: httpx.AsyncClient
+    fresh_database: str, client: XClient, emulator: httpx.AsyncClient, kafka_tap: KafkaTap
 ) -> None:
     # X refuses anything over 200 from now on: parts 1 and 2 pass, part 3 (270) never will.
     await emulator.post("/_emulator/config", json={"twitter": {"max_weighted_length": 200}})
     content = "\n\n".join([paragraph("one", 150), paragraph("two", 150), paragraph("three", 270)])
     due = due_event(Platform.TWITTER, content)
     async with ledger_pool(fresh_database) as pool:
-        service, producer = publish_service(pool, {Platform.TWITTER: client}, FixedAccounts(USER))
+        service, producer = publish_service(pool, {Platform.TWITTER: client}, FixedAccounts(USER), kafka_tap)
         await service.handle(due, "e1")
-    partial = producer.last()
+    partial = await producer.last()
     tweets = await created(emulator, "twitter")
     assert len(tweets) == 2
     assert isinstance(partial, PostPartiallyPublished)
@@ -43,14 +46,14 @@ async def test_a_thread_refused_at_part_three_reports_the_two_live_parts(
 
 
 async def test_a_continuation_repeating_an_earlier_tweet_is_marked_and_the_thread_completes(
-    fresh_database: str, client: XClient, emulator: httpx.AsyncClient
+    fresh_database: str, client: XClient, emulator: httpx.AsyncClient, kafka_tap: KafkaTap
 ) -> None:
     repeated = paragraph("again", 200)
     due = due_event(Platform.TWITTER, f"{repeated}\n\n{repeated}")
     async with ledger_pool(fresh_database) as pool:
-        service, producer = publish_service(pool, {Platform.TWITTER: client}, FixedAccounts(USER))
+        service, producer = publish_service(pool, {Platform.TWITTER: client}, FixedAccounts(USER), kafka_tap)
         await service.handle(due, "e1")
-    published = producer.last()
+    published = await producer.last()
     first, second = await created(emulator, "twitter")
     assert isinstance(published, PostPublished)
     assert [p.platform_post_id for p in published.parts] == [first["id"], second["id"]]

@@ -71,3 +71,21 @@ async def end_offsets(bootstrap: str, topic: str) -> dict[Any, int]:
         return dict(await consumer.end_offsets(partitions))
     finally:
         await consumer.stop()
+
+
+async def new_topic(bootstrap: str, prefix: str, partitions: int = 1) -> str:
+    """A topic of this test's own, with a unique name (Herald's topics are made first, as the
+    services do; the broker never auto-creates topics)."""
+    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+    from herald_common.kafka.topics_admin import ensure_topics
+
+    await ensure_topics(bootstrap, partitions=1)
+    name = unique(prefix)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(name, num_partitions=partitions, replication_factor=1)])
+    finally:
+        await admin.close()
+    return name

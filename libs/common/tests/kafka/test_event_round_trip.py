@@ -4,30 +4,20 @@ from __future__ import annotations
 
 import pytest
 from aiokafka import AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from herald_common.events import Envelope, PostRequested, PostTarget, encode, topics, utcnow
 from herald_common.kafka.broker import create_broker
 from herald_common.kafka.deadletter import ORIGIN_TOPIC_HEADER, REASON_HEADER
-from herald_common.kafka.topics_admin import ensure_topics
 from herald_common.platforms import Platform
 from herald_common.settings import HeraldSettings
-from herald_common.testing import end_offsets, eventually, read_topic, unique
+from herald_common.testing import end_offsets, eventually, new_topic, read_topic, unique
 
 pytestmark = pytest.mark.infra
 
 
 @pytest.fixture
 async def topic(kafka_bootstrap: str) -> str:
-    await ensure_topics(kafka_bootstrap, partitions=1)
-    name = unique("test.round-trip")
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(name, num_partitions=2, replication_factor=1)])
-    finally:
-        await admin.close()
-    return name
+    return await new_topic(kafka_bootstrap, "test.round-trip", partitions=2)
 
 
 def _post(post_id: str) -> PostRequested:

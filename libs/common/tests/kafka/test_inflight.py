@@ -11,28 +11,21 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin import AIOKafkaAdminClient
 from faststream import AckPolicy
 from faststream.kafka import KafkaRouter
 
 from herald_common.kafka.broker import create_broker
 from herald_common.kafka.inflight import HANDLER_RETRIES, IN_FLIGHT, InFlight
 from herald_common.settings import HeraldSettings
-from herald_common.testing import eventually, unique
+from herald_common.testing import eventually, new_topic, unique
 
 pytestmark = pytest.mark.infra
 PARTITIONS = 3
 
 
 async def _new_topic(bootstrap: str) -> str:
-    name = unique("test.inflight")
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(name, num_partitions=PARTITIONS, replication_factor=1)])
-    finally:
-        await admin.close()
-    return name
+    return await new_topic(bootstrap, "test.inflight", PARTITIONS)
 
 
 async def _produce(bootstrap: str, topic: str, records: list[tuple[bytes, bytes, int]]) -> None:

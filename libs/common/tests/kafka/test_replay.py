@@ -6,15 +6,13 @@ import argparse
 
 import pytest
 from aiokafka import AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from herald_common.events import PostRequested, PostTarget, encode, topics, utcnow
 from herald_common.kafka.deadletter import REASON_HEADER, dead_letter_record
 from herald_common.kafka.replay import replay
-from herald_common.kafka.topics_admin import ensure_topics
 from herald_common.platforms import Platform
 from herald_common.settings import HeraldSettings
-from herald_common.testing import read_topic, unique
+from herald_common.testing import new_topic, read_topic, unique
 
 pytestmark = pytest.mark.infra
 
@@ -25,14 +23,7 @@ def options(post_id: str, **overrides: object) -> argparse.Namespace:
 
 
 async def test_replays_to_the_origin_without_dead_letter_headers(kafka_bootstrap: str) -> None:
-    await ensure_topics(kafka_bootstrap, partitions=1)
-    origin = unique("test.replay-origin")
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(origin, num_partitions=1, replication_factor=1)])
-    finally:
-        await admin.close()
+    origin = await new_topic(kafka_bootstrap, "test.replay-origin")
     post_id = unique("post")
     event = PostRequested(
         post_id=post_id,

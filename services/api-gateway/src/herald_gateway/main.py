@@ -28,8 +28,8 @@ from herald_gateway.accounts.link_token import derive_key
 from herald_gateway.accounts.links import AuthorizeLinks
 from herald_gateway.accounts.service import AccountsService
 from herald_gateway.asyncapi import asyncapi_router
+from herald_gateway.auth.api_keys.endpoints import router as api_keys_router
 from herald_gateway.auth.dev_jwks import dev_jwks_router
-from herald_gateway.auth.endpoints import router as api_keys_router
 from herald_gateway.auth.jwt_verifier import JwtVerifier
 from herald_gateway.auth.sign_in import router as sign_in_router
 from herald_gateway.consumer_lag import ConsumerLagMonitor

@@ -12,22 +12,20 @@ from __future__ import annotations
 from typing import Any
 
 import asyncpg
-from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.message import StreamMessage
 
 from herald_common.events import (
     Envelope,
-    MalformedEvent,
     PostCancelled,
     PostMissed,
     PostPartiallyPublished,
     PostPublished,
     PostPublishFailed,
     PostScheduled,
-    decode,
     topics,
 )
+from herald_common.kafka.batch import Rejected, batch_subscriber, decode_each
 from herald_notifier import service
 
 # Only these lifecycle types become webhooks; the rest of the topic is never decoded.
@@ -45,28 +43,18 @@ WEBHOOK_TYPES = frozenset(
 
 
 def decode_batch(msg: StreamMessage[Any]) -> list[Envelope[Any]]:
-    out: list[Envelope[Any]] = []
-    for record in msg.raw_message:
-        if dict(record.headers).get("ce_type") not in WEBHOOK_TYPES:
-            continue  # cancel-refused and the like: not worth decoding
-        try:
-            out.append(decode(record.value, record.headers))
-        except MalformedEvent:
-            continue
-    return out
+    """The webhook-worthy events of a batch; cancel-refused and the like are not worth decoding,
+    and records that do not decode are left to the status store's consumer to dead-letter."""
+    decoded = decode_each(msg.raw_message, lambda envelope: envelope, wanted=_is_webhook_type)
+    return [item for item in decoded if not isinstance(item, Rejected)]
+
+
+def _is_webhook_type(headers: Any) -> bool:
+    return dict(headers).get("ce_type") in WEBHOOK_TYPES
 
 
 def register(broker: KafkaBroker, pool: asyncpg.Pool, group_id: str, batch_size: int, wake: Any) -> None:
-    @broker.subscriber(
-        topics.POST_LIFECYCLE,
-        group_id=group_id,
-        batch=True,
-        max_records=batch_size,
-        batch_timeout_ms=50,
-        auto_offset_reset="earliest",
-        ack_policy=AckPolicy.NACK_ON_ERROR,
-        decoder=decode_batch,
-    )
+    @batch_subscriber(broker, topics.POST_LIFECYCLE, group_id, batch_size, decode_batch, batch_timeout_ms=50)
     async def on_lifecycle(envelopes: list[Envelope[Any]]) -> None:
         if not envelopes:
             return

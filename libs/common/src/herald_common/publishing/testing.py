@@ -1,5 +1,5 @@
-"""Helpers for the publishers' tests: a producer that records, a ledger on a fresh database, due
-events and part requests. Imported by tests only."""
+"""Helpers for the publishers' tests: the real producer with its records read back from Kafka, a
+ledger on a fresh database, due events and part requests. Imported by tests only."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.structs import RecordMetadata
 
 from herald_common.db.pool import create_pool
-from herald_common.events import Event, PostDue, PostTarget, decode, topics, utcnow
+from herald_common.events import Envelope, Event, PostDue, PostTarget, decode, topics, utcnow
 from herald_common.platforms import Platform
 from herald_common.publishing.accounts import Account, AccountResolver
 from herald_common.publishing.app import MIGRATIONS
@@ -27,29 +29,54 @@ from herald_common.settings import HeraldSettings
 SCHEMA = "publisher_tests"
 
 
-class RecordingProducer:
-    """Stands in for AIOKafkaProducer: keeps every record sent."""
+class KafkaTap:
+    """The real producer, and the records it produced read back from the broker.
 
-    def __init__(self) -> None:
-        self.records: list[tuple[str, bytes | None, bytes, list[tuple[str, bytes]]]] = []
+    `send` is the producer's own (PublishService calls it); where each record landed (partition and
+    offset, from the broker's acknowledgement) is remembered, and `records` fetches exactly those
+    records back, in the order they were sent. Other tests producing to the same topics at the same
+    time cannot get in the way."""
+
+    def __init__(self, producer: AIOKafkaProducer, bootstrap: str) -> None:
+        self.producer, self.bootstrap = producer, bootstrap
+        self._acks: list[asyncio.Future[RecordMetadata]] = []
 
     async def send(
         self, topic: str, value: bytes, key: bytes | None = None, headers: Sequence[tuple[str, bytes]] = ()
-    ) -> asyncio.Future[None]:
-        self.records.append((topic, key, value, list(headers)))
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        done.set_result(None)
-        return done
+    ) -> asyncio.Future[RecordMetadata]:
+        ack = await self.producer.send(topic, value, key=key, headers=list(headers))
+        self._acks.append(ack)
+        return ack
 
-    def events(self) -> list[Event]:
-        return [
-            decode(value, headers).data
-            for topic, _, value, headers in self.records
-            if topic != topics.DEAD_LETTER
-        ]
+    async def records(self, timeout: float = 10.0) -> list[ConsumerRecord]:
+        """Every record sent so far, read back from its topic, in send order."""
+        where = [(TopicPartition(m.topic, m.partition), m.offset) for m in await asyncio.gather(*self._acks)]
+        if not where:
+            return []
+        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False)
+        await consumer.start()
+        try:
+            consumer.assign(list({tp for tp, _ in where}))
+            for tp in {tp for tp, _ in where}:
+                consumer.seek(tp, min(offset for p, offset in where if p == tp))
+            found: dict[tuple[TopicPartition, int], ConsumerRecord] = {}
+            async with asyncio.timeout(timeout):
+                while len(found) < len(where):
+                    for tp, batch in (await consumer.getmany(timeout_ms=200)).items():
+                        found.update({(tp, r.offset): r for r in batch})
+        finally:
+            await consumer.stop()
+        return [found[w] for w in where]
 
-    def last(self) -> Event:
-        return self.events()[-1]
+    async def envelopes(self) -> list[Envelope[Event]]:
+        """The events produced (dead-lettered records left out), decoded from what the broker holds."""
+        return [decode(r.value, r.headers) for r in await self.records() if r.topic != topics.DEAD_LETTER]
+
+    async def events(self) -> list[Event]:
+        return [envelope.data for envelope in await self.envelopes()]
+
+    async def last(self) -> Event:
+        return (await self.events())[-1]
 
 
 @asynccontextmanager
@@ -119,14 +146,17 @@ class FixedAccounts:
 
 
 def publish_service(
-    pool: asyncpg.Pool, clients: Mapping[Platform, PlatformClient], accounts: AccountResolver, **settings: Any
-) -> tuple[PublishService, RecordingProducer]:
-    producer = RecordingProducer()
+    pool: asyncpg.Pool,
+    clients: Mapping[Platform, PlatformClient],
+    accounts: AccountResolver,
+    kafka: KafkaTap,
+    **settings: Any,
+) -> tuple[PublishService, KafkaTap]:
     service = PublishService(
         pool,
-        producer,
+        cast(AIOKafkaProducer, kafka),
         clients,
         PublisherSettings(service_name="publisher-tests", **settings),
         accounts,
     )
-    return service, producer
+    return service, kafka

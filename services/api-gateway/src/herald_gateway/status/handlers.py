@@ -11,8 +11,7 @@ Applying an event twice is a no-op (a status only moves forward; a post is recor
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaRouter
@@ -20,7 +19,7 @@ from faststream.message import StreamMessage
 
 from herald_common.events import Envelope, LifecycleEvent, PostRequested, topics
 from herald_common.events.envelope import MalformedEvent, decode
-from herald_common.kafka.deadletter import dead_letter
+from herald_common.kafka.batch import Rejected, batch_subscriber, dead_letter_rejected, decode_each
 from herald_common.logs import bind_post_id
 from herald_gateway.posts.service import SOURCE
 from herald_gateway.status.service import Lifecycle, StatusService
@@ -37,57 +36,23 @@ async def decode_unless_ours(msg: StreamMessage[Any]) -> Envelope[Any] | None:
     return decode(msg.body, msg.headers)
 
 
-@dataclass(frozen=True)
-class Rejected:
-    record: Any
-    reason: str
-
-
-@dataclass(frozen=True)
-class _RecordAsMessage:
-    """The three things `dead_letter` reads from a message, for one record of a batch."""
-
-    raw_message: Any
-    body: bytes
-    headers: dict[str, str] = field(default_factory=dict)
+def _lifecycle(envelope: Envelope[Any]) -> Lifecycle:
+    if not isinstance(envelope.data, LifecycleEvent):
+        raise MalformedEvent(f"{envelope.type} does not belong on {topics.POST_LIFECYCLE}")
+    return Lifecycle(envelope.dedupe_key, envelope.data)
 
 
 async def decode_lifecycle(msg: StreamMessage[Any]) -> list[Lifecycle | Rejected]:
     """A coroutine: a plain function would run in a worker thread."""
-    out: list[Lifecycle | Rejected] = []
-    for record in msg.raw_message:
-        try:
-            envelope = decode(record.value, record.headers)
-            if not isinstance(envelope.data, LifecycleEvent):
-                raise MalformedEvent(f"{envelope.type} does not belong on {topics.POST_LIFECYCLE}")
-            out.append(Lifecycle(envelope.dedupe_key, envelope.data))
-        except MalformedEvent as exc:
-            out.append(Rejected(record, exc.reason))
-    return out
+    return decode_each(msg.raw_message, _lifecycle)
 
 
 def build_router(status: StatusService, broker: KafkaBroker, batch_size: int = 500) -> KafkaRouter:
     router = KafkaRouter()
 
-    @router.subscriber(
-        topics.POST_LIFECYCLE,
-        group_id=STATUS_GROUP,
-        batch=True,
-        max_records=batch_size,
-        batch_timeout_ms=100,
-        auto_offset_reset="earliest",
-        ack_policy=AckPolicy.NACK_ON_ERROR,
-        decoder=decode_lifecycle,
-    )
+    @batch_subscriber(router, topics.POST_LIFECYCLE, STATUS_GROUP, batch_size, decode_lifecycle)
     async def on_lifecycle(items: list[Lifecycle | Rejected]) -> None:
-        events: list[Lifecycle] = []
-        for item in items:
-            if isinstance(item, Rejected):
-                headers = {k: v.decode(errors="replace") for k, v in item.record.headers}
-                shim = _RecordAsMessage(item.record, item.record.value, headers)
-                await dead_letter(broker, cast(StreamMessage[Any], shim), item.reason, kind="malformed")
-            else:
-                events.append(item)
+        events = await dead_letter_rejected(broker, items)
         if events:
             await status.apply_batch(events)
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
 
 import asyncpg
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -21,6 +22,8 @@ from herald_gateway.webhooks.schemas import (
 )
 from herald_gateway.webhooks.service import WebhooksService
 
+T = TypeVar("T")
+
 router = APIRouter(tags=["webhooks"], dependencies=[Depends(limited("rate_limit_other"))])
 
 
@@ -31,8 +34,14 @@ def service(request: Request) -> WebhooksService:
     return webhooks
 
 
-def pool(request: Request) -> asyncpg.Pool:
-    return request.app.state.infra.pool
+async def in_transaction(
+    request: Request, call: Callable[[WebhooksService, asyncpg.Connection], Awaitable[T]]
+) -> T:
+    """Runs `call` on one connection inside a transaction committed before the answer is sent.
+    The service is looked up first, so an unconfigured gateway answers 503 without a connection."""
+    webhooks = service(request)
+    async with request.app.state.infra.pool.acquire() as conn, conn.transaction():
+        return await call(webhooks, conn)
 
 
 @router.post(
@@ -44,9 +53,7 @@ def pool(request: Request) -> asyncpg.Pool:
     responses=problems(404, 409),
 )
 async def create(body: NewWebhook, request: Request, caller: CurrentCaller) -> WebhookCreated:
-    webhooks = service(request)
-    async with pool(request).acquire() as conn, conn.transaction():
-        return await webhooks.create(conn, caller, body)
+    return await in_transaction(request, lambda webhooks, conn: webhooks.create(conn, caller, body))
 
 
 @router.get(
@@ -82,9 +89,7 @@ async def delete(webhook_id: str, request: Request, caller: CurrentCaller) -> Re
     responses=problems(404),
 )
 async def rotate(webhook_id: str, request: Request, caller: CurrentCaller) -> SecretRotated:
-    webhooks = service(request)
-    async with pool(request).acquire() as conn, conn.transaction():
-        return await webhooks.rotate(conn, caller, webhook_id)
+    return await in_transaction(request, lambda webhooks, conn: webhooks.rotate(conn, caller, webhook_id))
 
 
 @router.post(

@@ -1,10 +1,10 @@
-"""API key management routes."""
+"""API key management routes: parse, open the transaction, delegate to the service."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from herald_gateway.auth import api_keys
+from herald_gateway.auth.api_keys import schemas, service
 from herald_gateway.auth.dependencies import CurrentPerson
 from herald_gateway.openapi import problems
 from herald_gateway.ratelimit import limited
@@ -17,29 +17,30 @@ router = APIRouter(
 @router.post(
     "",
     status_code=201,
-    response_model=api_keys.ApiKeyCreated,
+    response_model=schemas.ApiKeyCreated,
     responses=problems(403, 404),
     operation_id="createApiKey",
     summary="Create a key (shown once)",
 )
 async def create_key(
-    body: api_keys.ApiKeyCreate, request: Request, caller: CurrentPerson
-) -> api_keys.ApiKeyCreated:
+    body: schemas.ApiKeyCreate, request: Request, caller: CurrentPerson
+) -> schemas.ApiKeyCreated:
     max_keys = request.app.state.settings.api_keys_per_business
-    return await api_keys.create(request.app.state.infra.pool, caller, body, max_keys=max_keys)
+    async with request.app.state.infra.pool.acquire() as conn, conn.transaction():
+        return await service.create(conn, caller, body, max_keys=max_keys)
 
 
 @router.get(
     "",
-    response_model=list[api_keys.ApiKeyView],
+    response_model=list[schemas.ApiKeyView],
     responses=problems(403, 404),
     operation_id="listApiKeys",
     summary="A business's active keys",
 )
 async def list_keys(
     request: Request, caller: CurrentPerson, business_id: int | None = None
-) -> list[api_keys.ApiKeyView]:
-    return await api_keys.list_keys(request.app.state.infra.pool, caller, business_id)
+) -> list[schemas.ApiKeyView]:
+    return await service.list_keys(request.app.state.infra.pool, caller, business_id)
 
 
 @router.delete(
@@ -50,5 +51,5 @@ async def list_keys(
     summary="Revoke a key",
 )
 async def revoke_key(key_id: str, request: Request, caller: CurrentPerson) -> Response:
-    await api_keys.revoke(request.app.state.infra.pool, caller, key_id)
+    await service.revoke(request.app.state.infra.pool, caller, key_id)  # one statement: atomic alone
     return Response(status_code=204)
