@@ -31,6 +31,15 @@ case "${1:-}" in
     port_open "$PG_PORT" && die "port $PG_PORT is taken by another process (set HERALD_PG_PORT)"
     mkdir -p "$DATA" "$SOCK"
     [ "$(id -u)" = 0 ] && { as_owner true; chown -R postgres "$STATE_DIR/postgres"; chmod 700 "$DATA"; }
+    # A crash leaves postmaster.pid (and the socket's lock file) behind. PostgreSQL refuses to start
+    # while the pid they name is alive, and by then it may belong to another process: pids wrap fast.
+    if [ -f "$PIDFILE" ]; then
+      old_pid="$(head -1 "$PIDFILE")"
+      if ! tr '\0' ' ' <"/proc/$old_pid/cmdline" 2>/dev/null | grep -qF -- "-D $DATA "; then
+        log "removing the lock files of a server that crashed (pid $old_pid is not it)"
+        rm -f "$PIDFILE" "$SOCK"/.s.PGSQL.*.lock
+      fi
+    fi
     if [ ! -f "$DATA/PG_VERSION" ]; then
       log "initialising a new cluster in $DATA"
       as_owner "$PGBIN/initdb" -D "$DATA" -A trust -U postgres -E UTF8 --no-locale >"$LOG_DIR/postgres-initdb.log" 2>&1 \
