@@ -91,9 +91,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.token_encryption_keys is not None:
             await migrate(settings, ACCOUNTS_SCHEMA, ACCOUNTS_MIGRATIONS)
             cipher = TokenCipher.from_setting(settings.token_encryption_keys.get_secret_value())
-            app.state.accounts = AccountsService(
-                AccountStore(infra.pool, cipher), infra.redis, http, settings
-            )
+            store = AccountStore(infra.pool, cipher)
+            app.state.accounts = AccountsService(store, infra.redis, http, settings)
+            app.state.posts.accounts = store
         try:
             yield
         finally:

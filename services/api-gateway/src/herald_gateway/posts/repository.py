@@ -22,6 +22,8 @@ class NewTarget:
     status: TargetStatus
     content: str
     media_urls: list[str]
+    account_id: str | None = None
+    """A connected account's id (accounts schema); None: the default account when it publishes."""
 
 
 async def insert_post(
@@ -80,9 +82,10 @@ async def accept_post(
     await conn.execute(
         "WITH post AS (INSERT INTO posts (id, business_id, status, content, scheduled_for, timezone, late_policy,"
         " origin) VALUES ($1, $2, $3, $4, $5, $6, $7, 'api')),"
-        " targets AS (INSERT INTO post_targets (post_id, platform, status, content, media_urls)"
-        " SELECT $1, t.platform, t.status, t.content, t.media::jsonb"
-        " FROM unnest($8::text[], $9::text[], $10::text[], $11::text[]) AS t(platform, status, content, media)),"
+        " targets AS (INSERT INTO post_targets (post_id, platform, status, content, media_urls, account_id)"
+        " SELECT $1, t.platform, t.status, t.content, t.media::jsonb, t.account"
+        " FROM unnest($8::text[], $9::text[], $10::text[], $11::text[], $17::text[])"
+        " AS t(platform, status, content, media, account)),"
         " event AS (INSERT INTO outbox (topic, key, value, headers) VALUES ($12, $13, $14, $15))"
         " SELECT pg_notify($16, '')",
         post_id,
@@ -101,6 +104,7 @@ async def accept_post(
         event.value,
         orjson.dumps(event.headers).decode(),
         OUTBOX_CHANNEL,
+        [t.account_id for t in targets],
     )
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
 from herald_common.events import LatePolicy
 from herald_common.platforms import Platform
@@ -42,6 +42,14 @@ class Override(BaseModel):
     first_comment: str | None = None
 
 
+class TargetChoice(BaseModel):
+    """One platform, optionally under a named connected account (an `id` from GET /api/v2/accounts)."""
+
+    model_config = ConfigDict(extra="forbid")
+    platform: Platform
+    account_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+
+
 class PublishRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -51,7 +59,10 @@ class PublishRequest(BaseModel):
     )
 
     content: Annotated[str, Field(max_length=MAX_CONTENT)] = ""
-    platforms: Annotated[list[Platform], Field(min_length=1, max_length=4)]
+    platforms: Annotated[list[Platform], Field(max_length=4)] = []
+    targets: Annotated[list[TargetChoice], Field(max_length=4)] | None = Field(
+        None, description="platforms with the account each posts under; instead of (or matching) `platforms`"
+    )
     business_id: int | None = None
     media_urls: Annotated[list[HttpUrl], Field(max_length=10)] = []
     first_comment: str | None = None
@@ -64,6 +75,23 @@ class PublishRequest(BaseModel):
         if len(set(value)) != len(value):
             raise ValueError("each platform may appear once")
         return value
+
+    @model_validator(mode="after")
+    def _platforms_from_targets(self) -> PublishRequest:
+        if self.targets is not None:
+            named = [t.platform for t in self.targets]
+            if len(set(named)) != len(named):
+                raise ValueError("targets: each platform may appear once")
+            if self.platforms and set(self.platforms) != set(named):
+                raise ValueError("platforms and targets name different platforms; send one of them")
+            self.platforms = named
+        if not self.platforms:
+            raise ValueError("name at least one platform (`platforms` or `targets`)")
+        return self
+
+    def account_choices(self) -> dict[Platform, str]:
+        """The connected account each platform was asked to post under (absent: the default)."""
+        return {t.platform: t.account_id for t in self.targets or [] if t.account_id is not None}
 
 
 class ScheduleRequest(PublishRequest):
@@ -105,6 +133,7 @@ class PublishedPartView(BaseModel):
 
 class TargetView(BaseModel):
     platform: Platform
+    account_id: str | None = Field(None, description="the connected account named; null: the default")
     status: TargetStatus
     attempts: int
     platform_post_id: str | None = None

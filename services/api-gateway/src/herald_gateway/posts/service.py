@@ -15,7 +15,9 @@ import orjson
 from prometheus_client import Counter
 from redis.asyncio import Redis
 
-from herald_common.events import PostCancelRequested, PostRequested, encode, utcnow
+from herald_common.accounts.store import AccountStore
+from herald_common.events import PostCancelRequested, PostRequested, PostTarget, encode, utcnow
+from herald_common.platforms import Platform
 from herald_gateway import cancel_waiter, idempotency
 from herald_gateway.auth.caller import Caller
 from herald_gateway.posts import repository as repo
@@ -68,6 +70,31 @@ def post_link(post_id: str) -> str:
 class PostsService:
     def __init__(self, pool: asyncpg.Pool, redis: Redis, settings: Settings) -> None:
         self.pool, self.redis, self.settings = pool, redis, settings
+        self.accounts: AccountStore | None = None
+        """Connected accounts (set when token encryption is configured): checks named accounts."""
+
+    async def pin_accounts(
+        self, business_id: int, targets: list[PostTarget], choices: dict[Platform, str]
+    ) -> list[PostTarget]:
+        """Each target under the account the request named: it must be the business's, on that platform.
+
+        The event carries the platform's own account id, which survives a disconnect and reconnect."""
+        pinned = []
+        for target in targets:
+            chosen = choices.get(target.platform)
+            if chosen is None:
+                pinned.append(target)
+                continue
+            found = await self.accounts.find(chosen, [business_id]) if self.accounts else None
+            if found is None or found.platform is not target.platform:
+                raise Unprocessable(
+                    f"{target.platform.value}: account {chosen} is not a connected {target.platform.value}"
+                    f" account of business {business_id} (see GET /api/v2/accounts)",
+                    field="targets",
+                    account_id=chosen,
+                )
+            pinned.append(target.model_copy(update={"account_id": found.account_id}))
+        return pinned
 
     async def create(
         self, caller: Caller, req: PublishRequest, *, path: str, idempotency_key: str | None
@@ -75,7 +102,10 @@ class PostsService:
         business_id = caller.business(req.business_id)
         now = utcnow()
         due = resolve_due_time(req, now) if isinstance(req, ScheduleRequest) else None
-        targets = build_targets(req, self.settings.media_fetch_allow_hosts)
+        choices = req.account_choices()
+        targets = await self.pin_accounts(
+            business_id, build_targets(req, self.settings.media_fetch_allow_hosts), choices
+        )
         digest = idempotency.request_hash(path, req.model_dump(mode="json")) if idempotency_key else ""
         ttl = self.settings.idempotency_ttl_hours
         if idempotency_key:
@@ -115,7 +145,10 @@ class PostsService:
             timezone=schedule.timezone if schedule else None,
             late_policy=event.late_policy.value,
             targets=[
-                repo.NewTarget(t.platform.value, initial, t.content, list(t.media_urls)) for t in targets
+                repo.NewTarget(
+                    t.platform.value, initial, t.content, list(t.media_urls), choices.get(t.platform)
+                )
+                for t in targets
             ],
             event=encode(event, source=SOURCE, event_id=f"requested:{post_id}"),
         )
@@ -272,6 +305,7 @@ def _view(post: asyncpg.Record, targets: list[asyncpg.Record]) -> PostView:
         views.append(
             TargetView(
                 platform=t["platform"],
+                account_id=t["account_id"],
                 status=t["status"],
                 attempts=t["attempts"],
                 platform_post_id=parts[0].platform_post_id if parts else None,
