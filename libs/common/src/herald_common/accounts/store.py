@@ -52,6 +52,8 @@ class AccountStore:
     ) -> AccountSummary:
         """Connect (or reconnect: new tokens, status active) one platform account for a business."""
         async with self.pool.acquire() as conn, conn.transaction():
+            # The default lock first, then rows: every writer of defaults takes them in this order.
+            await self._lock_defaults(conn, business_id, platform.value)
             existing = await conn.fetchval(
                 "SELECT id FROM accounts.connected_accounts WHERE business_id=$1 AND platform=$2 AND account_id=$3"
                 " FOR UPDATE",
@@ -61,7 +63,6 @@ class AccountStore:
             )
             row_id = existing or f"acc_{secrets.token_hex(10)}"
             # The first account of a platform becomes the default; later ones wait to be chosen.
-            await self._lock_defaults(conn, business_id, platform.value)
             row = await conn.fetchrow(
                 "INSERT INTO accounts.connected_accounts (id, business_id, platform, account_id, display_name,"
                 " key_id, access_token, refresh_token, token_secret, access_expires_at, refresh_expires_at, scopes,"
@@ -109,25 +110,28 @@ class AccountStore:
         async with self.pool.acquire() as conn, conn.transaction():
             row = await conn.fetchrow(
                 "SELECT business_id, platform FROM accounts.connected_accounts"
-                " WHERE id = $1 AND business_id = ANY($2::bigint[]) FOR UPDATE",
+                " WHERE id = $1 AND business_id = ANY($2::bigint[])",
                 account_row_id,
                 list(business_ids),
             )
             if row is None:
                 return None
-            await self._lock_defaults(conn, row["business_id"], row["platform"])
+            await self._lock_defaults(conn, row["business_id"], row["platform"])  # before any row lock
+            # Two statements: the unique index is checked row by row, so the old default goes first.
             await conn.execute(
-                "UPDATE accounts.connected_accounts SET is_default = (id = $3)"
-                " WHERE business_id = $1 AND platform = $2 AND (is_default OR id = $3)",
+                "UPDATE accounts.connected_accounts SET is_default = false"
+                " WHERE business_id = $1 AND platform = $2 AND is_default AND id <> $3",
                 row["business_id"],
                 row["platform"],
                 account_row_id,
             )
+            await conn.execute(
+                "UPDATE accounts.connected_accounts SET is_default = true WHERE id = $1", account_row_id
+            )
             chosen = await conn.fetchrow(
                 f"SELECT {_SUMMARY} FROM accounts.connected_accounts WHERE id = $1", account_row_id
             )
-        assert chosen is not None
-        return _summary(chosen)
+        return None if chosen is None else _summary(chosen)  # None: disconnected meanwhile
 
     @staticmethod
     async def _lock_defaults(conn: asyncpg.Connection, business_id: int, platform: str) -> None:

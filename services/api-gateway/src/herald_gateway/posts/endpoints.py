@@ -12,11 +12,14 @@ from herald_common.platforms import Platform
 from herald_gateway.auth.dependencies import CurrentCaller
 from herald_gateway.posts.schemas import (
     CancelOutcome,
+    EditOutcome,
+    EditRequest,
     PostAccepted,
     PostPage,
     PostStatus,
     PostView,
     PublishRequest,
+    RetryRequest,
     ScheduleRequest,
 )
 from herald_gateway.posts.service import Created, PostsService
@@ -212,4 +215,34 @@ async def get_post(post_id: str, request: Request, caller: CurrentCaller) -> Pos
 )
 async def cancel(post_id: str, request: Request, caller: CurrentCaller) -> JSONResponse:
     status, outcome = await service(request).cancel(caller, post_id)
+    return JSONResponse(outcome.model_dump(mode="json"), status_code=status)
+
+
+@router.post(
+    "/posts/{post_id}/retry",
+    dependencies=[Depends(limited("rate_limit_other"))],
+    status_code=202,
+    response_model=PostView,
+    responses=PROBLEMS,
+    summary="Publish the failed or missed platforms of a post again (what is live is never re-posted)",
+)
+async def retry(
+    post_id: str, request: Request, caller: CurrentCaller, body: RetryRequest | None = None
+) -> JSONResponse:
+    post = await service(request).retry(caller, post_id, body.platforms if body else None)
+    return JSONResponse(post.model_dump(mode="json"), status_code=202, headers={"Location": post.links.self})
+
+
+@router.patch(
+    "/posts/{post_id}",
+    dependencies=[Depends(limited("rate_limit_cancel"))],
+    response_model=EditOutcome,
+    responses={
+        **PROBLEMS,
+        202: {"model": EditOutcome, "description": "The scheduler has not answered yet"},
+    },
+    summary="Change a scheduled post (time, text, media, accounts) before it is due",
+)
+async def edit(post_id: str, body: EditRequest, request: Request, caller: CurrentCaller) -> JSONResponse:
+    status, outcome = await service(request).edit(caller, post_id, body)
     return JSONResponse(outcome.model_dump(mode="json"), status_code=status)

@@ -24,6 +24,7 @@ class NewTarget:
     media_urls: list[str]
     account_id: str | None = None
     """A connected account's id (accounts schema); None: the default account when it publishes."""
+    first_comment: str | None = None
 
 
 async def insert_post(
@@ -82,10 +83,10 @@ async def accept_post(
     await conn.execute(
         "WITH post AS (INSERT INTO posts (id, business_id, status, content, scheduled_for, timezone, late_policy,"
         " origin) VALUES ($1, $2, $3, $4, $5, $6, $7, 'api')),"
-        " targets AS (INSERT INTO post_targets (post_id, platform, status, content, media_urls, account_id)"
-        " SELECT $1, t.platform, t.status, t.content, t.media::jsonb, t.account"
-        " FROM unnest($8::text[], $9::text[], $10::text[], $11::text[], $17::text[])"
-        " AS t(platform, status, content, media, account)),"
+        " targets AS (INSERT INTO post_targets (post_id, platform, status, content, media_urls, account_id,"
+        " first_comment) SELECT $1, t.platform, t.status, t.content, t.media::jsonb, t.account, t.comment"
+        " FROM unnest($8::text[], $9::text[], $10::text[], $11::text[], $17::text[], $18::text[])"
+        " AS t(platform, status, content, media, account, comment)),"
         " event AS (INSERT INTO outbox (topic, key, value, headers) VALUES ($12, $13, $14, $15))"
         " SELECT pg_notify($16, '')",
         post_id,
@@ -105,6 +106,7 @@ async def accept_post(
         orjson.dumps(event.headers).decode(),
         OUTBOX_CHANNEL,
         [t.account_id for t in targets],
+        [t.first_comment for t in targets],
     )
 
 
@@ -219,3 +221,58 @@ async def list_posts(
         after[1] if after else "",
         limit,
     )
+
+
+async def keep_edit(
+    conn: asyncpg.Connection,
+    *,
+    request_id: str,
+    post_id: str,
+    content: str | None,
+    scheduled_for: datetime | None,
+    timezone: str | None,
+    targets: str,
+) -> None:
+    await conn.execute(
+        "INSERT INTO post_edits (request_id, post_id, content, scheduled_for, timezone, targets)"
+        " VALUES ($1, $2, $3, $4, $5, $6::jsonb)",
+        request_id,
+        post_id,
+        content,
+        scheduled_for,
+        timezone,
+        targets,
+    )
+
+
+async def take_edit(conn: asyncpg.Connection, request_id: str) -> asyncpg.Record | None:
+    """The kept edit, removed: applied (PostEdited) or dropped (PostEditRefused) once only."""
+    return await conn.fetchrow("DELETE FROM post_edits WHERE request_id = $1 RETURNING *", request_id)
+
+
+async def apply_edit(conn: asyncpg.Connection, edit: asyncpg.Record, scheduled_for: datetime) -> None:
+    await conn.execute(
+        "UPDATE posts SET scheduled_for = $2, content = COALESCE($3, content),"
+        " timezone = CASE WHEN $4::timestamptz IS NULL THEN timezone ELSE $5 END, updated_at = now()"
+        " WHERE id = $1",
+        edit["post_id"],
+        scheduled_for,
+        edit["content"],
+        edit["scheduled_for"],
+        edit["timezone"],
+    )
+    for t in orjson.loads(edit["targets"]):
+        await conn.execute(
+            "UPDATE post_targets SET content = $3, media_urls = $4::jsonb, first_comment = $5, account_id = $6,"
+            " updated_at = now() WHERE post_id = $1 AND platform = $2",
+            edit["post_id"],
+            t["platform"],
+            t["content"],
+            orjson.dumps(t["media_urls"]).decode(),
+            t["first_comment"],
+            t["account_id"],
+        )
+
+
+async def get_post_by_id(conn: asyncpg.Connection, post_id: str) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT * FROM posts WHERE id = $1", post_id)

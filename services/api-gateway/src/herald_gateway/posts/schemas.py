@@ -180,3 +180,35 @@ class CancelOutcome(BaseModel):
     id: str
     status: str = Field(description="cancelled, or cancel_requested when the scheduler has not answered yet")
     detail: str
+
+
+class RetryRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    platforms: Annotated[list[Platform], Field(max_length=4)] | None = Field(
+        None, description="which platforms to retry; absent: every failed or missed one"
+    )
+
+
+class EditRequest(BaseModel):
+    """What PATCH /api/v2/posts/{id} may change while the post is not yet due; absent fields stay."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"scheduled_for": "2030-01-02T10:00:00", "timezone": "Europe/Paris"}]
+        },
+    )
+    content: Annotated[str, Field(max_length=MAX_CONTENT)] | None = None
+    overrides: dict[Platform, Override] = {}
+    scheduled_for: datetime | None = None
+    timezone: str | None = Field(None, description="IANA name, for a scheduled_for without an offset")
+    targets: Annotated[list[TargetChoice], Field(max_length=4)] | None = Field(
+        None, description="the account each platform posts under (the post's platforms stay the same)"
+    )
+
+
+class EditOutcome(BaseModel):
+    id: str
+    status: str = Field(description="edited, or edit_requested when the scheduler has not answered yet")
+    detail: str
+    post: PostView | None = None

@@ -21,8 +21,12 @@ from herald_common.platforms import Platform
 from herald_gateway import cancel_waiter, idempotency
 from herald_gateway.auth.caller import Caller
 from herald_gateway.posts import repository as repo
+from herald_gateway.posts.edit import request_edit
+from herald_gateway.posts.retry import retry as retry_targets
 from herald_gateway.posts.schemas import (
     CancelOutcome,
+    EditOutcome,
+    EditRequest,
     Links,
     PostAccepted,
     PostPage,
@@ -146,7 +150,12 @@ class PostsService:
             late_policy=event.late_policy.value,
             targets=[
                 repo.NewTarget(
-                    t.platform.value, initial, t.content, list(t.media_urls), choices.get(t.platform)
+                    t.platform.value,
+                    initial,
+                    t.content,
+                    list(t.media_urls),
+                    choices.get(t.platform),
+                    t.first_comment,
                 )
                 for t in targets
             ],
@@ -254,6 +263,33 @@ class PostsService:
         items = [_view(r, by_post.get(r["id"], [])) for r in page]
         next_cursor = _encode_cursor(page[-1][order_column], page[-1]["id"]) if more and page else None
         return PostPage(items=items, next_cursor=next_cursor)
+
+    async def retry(self, caller: Caller, post_id: str, platforms: list[Platform] | None) -> PostView:
+        await retry_targets(self.pool, caller, post_id, platforms)
+        return await self.get(caller, post_id)
+
+    async def edit(self, caller: Caller, post_id: str, body: EditRequest) -> tuple[int, EditOutcome]:
+        outcome = await request_edit(
+            self.pool,
+            self.redis,
+            caller,
+            post_id,
+            body,
+            pin_accounts=self.pin_accounts,
+            allow_media_hosts=self.settings.media_fetch_allow_hosts,
+            wait_seconds=self.settings.cancel_wait_seconds,
+        )
+        if outcome == "edited":
+            post = await self.get(caller, post_id)
+            return 200, EditOutcome(id=post_id, status="edited", detail="the post was changed", post=post)
+        if outcome is not None:
+            raise Conflict(f"the post can no longer be edited ({outcome.replace('_', ' ')})", reason=outcome)
+        return 202, EditOutcome(
+            id=post_id,
+            status="edit_requested",
+            detail="the scheduler has not answered yet; the edit still applies if it arrives before "
+            "the post is due — check the post",
+        )
 
     async def cancel(self, caller: Caller, post_id: str) -> tuple[int, CancelOutcome]:
         request_id = str(uuid.uuid4())

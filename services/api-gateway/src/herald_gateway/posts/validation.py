@@ -17,13 +17,16 @@ from herald_gateway.problems import Unprocessable
 
 
 def resolve_due_time(req: ScheduleRequest, now: datetime) -> datetime:
-    when = req.scheduled_for
-    if req.timezone is not None:
+    return due_time(req.scheduled_for, req.timezone, now)
+
+
+def due_time(when: datetime, timezone: str | None, now: datetime) -> datetime:
+    if timezone is not None:
         try:
-            zone = ZoneInfo(req.timezone)
+            zone = ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError):
             raise Unprocessable(
-                f"timezone {req.timezone!r} is not an IANA time zone name (e.g. Europe/Paris)",
+                f"timezone {timezone!r} is not an IANA time zone name (e.g. Europe/Paris)",
                 field="timezone",
             ) from None
         if when.tzinfo is None:
@@ -81,37 +84,47 @@ def build_targets(req: PublishRequest, allow_media_hosts: Collection[str] = ()) 
     targets = []
     for platform in req.platforms:
         o = req.overrides.get(platform)
-        content = o.content if o and o.content is not None else req.content
-        media = o.media_urls if o and o.media_urls is not None else req.media_urls
-        comment = o.first_comment if o and o.first_comment is not None else req.first_comment
-        for url in media:
-            refuse_internal_media(str(url), allow_media_hosts)
-        if not content.strip() and not media:
-            raise Unprocessable(f"{platform.value}: content is empty and there is no media", field="content")
-        if platform is Platform.INSTAGRAM and not media:
-            raise Unprocessable(
-                "instagram: Instagram has no text-only posts; add at least one image in media_urls",
-                field="media_urls",
-            )
-        if comment is not None and platform is Platform.TWITTER:
-            raise Unprocessable(
-                "twitter: first_comment is not supported on X; post a thread instead", field="first_comment"
-            )
-        violations = check_post(
-            platform, content, media_items(media), PostOptions(numbering=req.thread_numbering)
-        )
-        if violations:
-            raise Unprocessable(
-                f"{platform.value}: " + "; ".join(v.message for v in violations),
-                field="content",
-                violations=[{"platform": platform.value, **v.model_dump(mode="json")} for v in violations],
-            )
         targets.append(
-            PostTarget(
-                platform=platform,
-                content=content,
-                media_urls=tuple(str(m) for m in media),
-                first_comment=comment,
+            checked_target(
+                platform,
+                o.content if o and o.content is not None else req.content,
+                [str(m) for m in (o.media_urls if o and o.media_urls is not None else req.media_urls)],
+                o.first_comment if o and o.first_comment is not None else req.first_comment,
+                numbering=req.thread_numbering,
+                allow_media_hosts=allow_media_hosts,
             )
         )
     return targets
+
+
+def checked_target(
+    platform: Platform,
+    content: str,
+    media: Sequence[str],
+    comment: str | None,
+    *,
+    numbering: bool = False,
+    allow_media_hosts: Collection[str] = (),
+) -> PostTarget:
+    """One platform's target, or a 422 naming what that platform cannot take."""
+    for url in media:
+        refuse_internal_media(url, allow_media_hosts)
+    if not content.strip() and not media:
+        raise Unprocessable(f"{platform.value}: content is empty and there is no media", field="content")
+    if platform is Platform.INSTAGRAM and not media:
+        raise Unprocessable(
+            "instagram: Instagram has no text-only posts; add at least one image in media_urls",
+            field="media_urls",
+        )
+    if comment is not None and platform is Platform.TWITTER:
+        raise Unprocessable(
+            "twitter: first_comment is not supported on X; post a thread instead", field="first_comment"
+        )
+    violations = check_post(platform, content, media_items(media), PostOptions(numbering=numbering))
+    if violations:
+        raise Unprocessable(
+            f"{platform.value}: " + "; ".join(v.message for v in violations),
+            field="content",
+            violations=[{"platform": platform.value, **v.model_dump(mode="json")} for v in violations],
+        )
+    return PostTarget(platform=platform, content=content, media_urls=tuple(media), first_comment=comment)

@@ -14,6 +14,8 @@ from herald_common.events import (
     PostCancelled,
     PostCancelRefused,
     PostDispatched,
+    PostEdited,
+    PostEditRefused,
     PostMissed,
     PostPartiallyPublished,
     PostPublished,
@@ -57,6 +59,9 @@ class StatusService:
             )
 
     async def apply(self, event: LifecycleEvent) -> None:
+        if isinstance(event, PostEdited | PostEditRefused):
+            await self._edit_answer(event)
+            return
         updates = _changes(event)
         if updates:
             async with self.pool.acquire() as conn, conn.transaction():
@@ -93,6 +98,26 @@ class StatusService:
                 event.request_id,
                 "cancelled" if isinstance(event, PostCancelled) else event.reason.value,
             )
+
+    async def _edit_answer(self, event: PostEdited | PostEditRefused) -> None:
+        """Apply (or drop) the edit the gateway kept for this request, then tell the waiting replica."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            edit = await repo.take_edit(conn, event.request_id)
+            if edit is not None and isinstance(event, PostEdited):
+                await repo.lock_targets(conn, event.post_id)
+                await repo.apply_edit(conn, edit, event.scheduled_for)
+                post = await repo.get_post_by_id(conn, event.post_id)
+                if post is not None:
+                    await changes.record_change(
+                        conn,
+                        business_id=post["business_id"],
+                        post_id=event.post_id,
+                        post_status=post["status"],
+                        changed=[(p.value, "scheduled") for p in event.platforms],
+                        event_type=event.ce_type,
+                    )
+        outcome = "edited" if isinstance(event, PostEdited) else event.reason.value
+        await cancel_waiter.announce(self.redis, event.request_id, outcome)
 
 
 def _snapshot(row: asyncpg.Record) -> Snapshot:
