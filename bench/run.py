@@ -53,17 +53,20 @@ def ratio(value: float, target: float, higher_is_better: bool) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument(
-        "--only", nargs="*", choices=["gateway", "e2e", "publisher", "scheduler", "dashboard"], default=None
+        "--only",
+        nargs="*",
+        choices=["gateway", "e2e", "bulk", "publisher", "scheduler", "dashboard"],
+        default=None,
     )
     parser.add_argument("--keep", action="store_true", help="leave the bench stack running")
     args = parser.parse_args()
-    wanted = set(args.only or ["gateway", "e2e", "publisher", "scheduler", "dashboard"])
+    wanted = set(args.only or ["gateway", "e2e", "bulk", "publisher", "scheduler", "dashboard"])
     os.environ.update(BENCH_ENV)
     from devauth import dev_token
 
     results: dict[str, object] = {"machine": f"{os.cpu_count()} cores"}
     try:
-        if wanted & {"gateway", "e2e"}:
+        if wanted & {"gateway", "e2e", "bulk"}:
             subprocess.run([*STACK, "up"], check=True)
             offset = int(BENCH_ENV["HERALD_PORT_OFFSET"])
             gateway, emulator = f"http://127.0.0.1:{8000 + offset}", f"http://127.0.0.1:{8090 + offset}"
@@ -114,6 +117,30 @@ def main() -> int:
                             ("max", f"{e['max_ms']:.1f} ms", "", ""),
                         ],
                     ),
+                    flush=True,
+                )
+            if "bulk" in wanted:
+                import bulk_upload
+
+                b = bulk_upload.run(gateway, token)
+                results["bulk_upload"] = b
+                rows = [
+                    (
+                        f"{b['rows']:.0f} CSV rows accepted",
+                        f"{b['seconds']:.2f} s ({b['created']:.0f} created)",
+                        "<= 10 s",
+                        ratio(b["seconds"], 10, False),
+                    ),
+                    ("rows per second", f"{b['rows'] / b['seconds']:.0f}", "", ""),
+                    (
+                        "same file again",
+                        f"{b['resend_seconds']:.2f} s ({b['resend_existing']:.0f} existing)",
+                        "",
+                        "",
+                    ),
+                ]
+                print(
+                    table(f"Bulk upload: POST /api/v2/posts/bulk, {b['bytes'] / 1e6:.1f} MB", rows),
                     flush=True,
                 )
             subprocess.run([*STACK, "down", "--services-only"], check=True)

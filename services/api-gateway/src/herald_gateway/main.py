@@ -32,6 +32,7 @@ from herald_gateway.events.hub import ChangeHub
 from herald_gateway.events.retention import ChangeLogPruner
 from herald_gateway.idempotency import ExpiredKeysPurge
 from herald_gateway.outbox import OutboxRelay
+from herald_gateway.posts.endpoints import BULK_PATH
 from herald_gateway.posts.endpoints import router as posts_router
 from herald_gateway.posts.preview import router as preview_router
 from herald_gateway.posts.service import PostsService
@@ -121,7 +122,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.rate_limiter = RateLimiter(settings)
     install_problem_handlers(app)
     app.add_middleware(QuotaHeadersMiddleware)
-    harden(app, max_request_bytes=settings.max_request_bytes, cors_allow_origins=settings.cors_allow_origins)
+    harden(
+        app,
+        max_request_bytes=settings.max_request_bytes,
+        cors_allow_origins=settings.cors_allow_origins,
+        path_caps={BULK_PATH: settings.max_bulk_request_bytes},
+    )
     app.include_router(posts_router)
     app.include_router(preview_router)
     app.include_router(api_keys_router)

@@ -53,16 +53,19 @@ class SecurityHeadersMiddleware:
 class BodySizeLimitMiddleware:
     """Refuses bodies over the cap with 413 — by Content-Length up front, or while streaming."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app, self.max_bytes = app, max_bytes
+    def __init__(self, app: ASGIApp, max_bytes: int, path_caps: dict[str, int] | None = None) -> None:
+        self.app, self.default_bytes = app, max_bytes
+        self.path_caps = dict(path_caps or {})
+        """Routes with a cap of their own (bulk uploads), by exact path."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        cap = self.path_caps.get(scope["path"], self.default_bytes)
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, receive, send)
+        if declared is not None and declared.isdigit() and int(declared) > cap:
+            await self._refuse(scope, receive, send, cap)
             return
         seen = 0
 
@@ -71,21 +74,21 @@ class BodySizeLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > cap:
                     raise _TooLarge
             return message
 
         try:
             await self.app(scope, counting_receive, send)
         except _TooLarge:
-            await self._refuse(scope, receive, send)
+            await self._refuse(scope, receive, send, cap)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, cap: int) -> None:
         response = problem_response(
             413,
             "payload-too-large",
             "Request body too large",
-            f"the request body is larger than {self.max_bytes} bytes",
+            f"the request body is larger than {cap} bytes",
             scope["path"],
         )
         await response(scope, receive, send)
@@ -95,8 +98,14 @@ class _TooLarge(Exception):
     pass
 
 
-def harden(app: FastAPI, *, max_request_bytes: int, cors_allow_origins: list[str]) -> None:
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=max_request_bytes)
+def harden(
+    app: FastAPI,
+    *,
+    max_request_bytes: int,
+    cors_allow_origins: list[str],
+    path_caps: dict[str, int] | None = None,
+) -> None:
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=max_request_bytes, path_caps=path_caps)
     if cors_allow_origins:
         app.add_middleware(
             CORSMiddleware,

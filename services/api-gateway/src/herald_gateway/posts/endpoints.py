@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from herald_common.platforms import Platform
 from herald_gateway.auth.dependencies import CurrentCaller
 from herald_gateway.posts.schemas import (
+    BulkResult,
     CancelOutcome,
     EditOutcome,
     EditRequest,
@@ -26,6 +27,7 @@ from herald_gateway.posts.service import Created, PostsService
 from herald_gateway.ratelimit import limited
 
 router = APIRouter(prefix="/api/v2", tags=["posts"])
+BULK_PATH = "/api/v2/posts/bulk"
 IdempotencyKey = Annotated[
     str | None, Header(alias="Idempotency-Key", description="replays the first response for 24 h")
 ]
@@ -177,6 +179,9 @@ async def list_posts(
     platform: Platform | None = None,
     created_from: Annotated[datetime | None, Query(alias="from", description="created at or after")] = None,
     created_to: Annotated[datetime | None, Query(alias="to", description="created before")] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="text the post contains (any platform, any case)")
+    ] = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> PostPage:
@@ -189,6 +194,7 @@ async def list_posts(
         created_to=created_to,
         cursor=cursor,
         limit=limit,
+        text=q,
     )
 
 
@@ -246,3 +252,24 @@ async def retry(
 async def edit(post_id: str, body: EditRequest, request: Request, caller: CurrentCaller) -> JSONResponse:
     status, outcome = await service(request).edit(caller, post_id, body)
     return JSONResponse(outcome.model_dump(mode="json"), status_code=status)
+
+
+@router.post(
+    "/posts/bulk",
+    dependencies=[Depends(limited("rate_limit_schedule"))],
+    response_model=BulkResult,
+    responses=PROBLEMS,
+    summary="Create many posts from CSV (text/csv) or JSON lines (application/x-ndjson); one answer per row",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/x-ndjson": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
+async def bulk(request: Request, caller: CurrentCaller, business_id: int | None = None) -> BulkResult:
+    body = await request.body()
+    return await service(request).bulk(caller, business_id, body, request.headers.get("content-type", ""))

@@ -202,8 +202,10 @@ async def list_posts(
     created_to: datetime | None,
     after: tuple[datetime, str] | None,
     limit: int,
+    text: str | None = None,
 ) -> list[asyncpg.Record]:
-    """Newest first; keyset pagination on (created_at, id)."""
+    """Newest first; keyset pagination on (created_at, id). `text`: a case-insensitive substring of
+    the post's text or any platform's (LIKE wildcards in it are matched literally)."""
     return await pool.fetch(
         "SELECT * FROM posts p WHERE business_id = $1"
         " AND ($2::text[] IS NULL OR status = ANY($2))"
@@ -211,6 +213,8 @@ async def list_posts(
         " AND ($4::timestamptz IS NULL OR created_at >= $4)"
         " AND ($5::timestamptz IS NULL OR created_at < $5)"
         " AND ($6::timestamptz IS NULL OR (created_at, id) < ($6, $7))"
+        " AND ($9::text IS NULL OR p.content ILIKE $9 ESCAPE '\\' OR EXISTS (SELECT 1 FROM post_targets t"
+        " WHERE t.post_id = p.id AND t.content ILIKE $9 ESCAPE '\\'))"
         " ORDER BY created_at DESC, id DESC LIMIT $8",
         business_id,
         list(statuses) if statuses else None,
@@ -220,7 +224,15 @@ async def list_posts(
         after[0] if after else None,
         after[1] if after else "",
         limit,
+        _contains(text),
     )
+
+
+def _contains(text: str | None) -> str | None:
+    if not text:
+        return None
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 async def keep_edit(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
@@ -212,3 +212,18 @@ class EditOutcome(BaseModel):
     status: str = Field(description="edited, or edit_requested when the scheduler has not answered yet")
     detail: str
     post: PostView | None = None
+
+
+class BulkRowResult(BaseModel):
+    row: int = Field(description="1-based, counting data rows (not the CSV header) and non-empty lines")
+    external_id: str | None = None
+    status: str = Field(description="created, existing (sent before: nothing new), or invalid")
+    id: str | None = None
+    violations: list[dict[str, Any]] = []
+
+
+class BulkResult(BaseModel):
+    created: int
+    existing: int
+    invalid: int
+    results: list[BulkRowResult]

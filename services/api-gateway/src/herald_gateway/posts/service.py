@@ -21,9 +21,12 @@ from herald_common.platforms import Platform
 from herald_gateway import cancel_waiter, idempotency
 from herald_gateway.auth.caller import Caller
 from herald_gateway.posts import repository as repo
+from herald_gateway.posts.bulk import accept_rows
+from herald_gateway.posts.bulk_rows import media_type, read_rows
 from herald_gateway.posts.edit import request_edit
 from herald_gateway.posts.retry import retry as retry_targets
 from herald_gateway.posts.schemas import (
+    BulkResult,
     CancelOutcome,
     EditOutcome,
     EditRequest,
@@ -40,7 +43,7 @@ from herald_gateway.posts.schemas import (
 )
 from herald_gateway.posts.status import FINAL, overall_status
 from herald_gateway.posts.validation import build_targets, resolve_due_time
-from herald_gateway.problems import Conflict, NotFound, Unprocessable
+from herald_gateway.problems import Conflict, NotFound, Problem, Unprocessable
 from herald_gateway.settings import Settings
 
 SOURCE = "/herald/api-gateway"
@@ -59,6 +62,34 @@ POSTS_ACCEPTED = Counter(
     "Posts accepted (202, committed with their outbox event), counted once per target platform",
     ["platform"],
 )
+
+
+@dataclass(frozen=True)
+class TooLarge(Problem):
+    status, slug, title = 413, "payload-too-large", "Request body too large"
+
+
+class CachedAccounts:
+    """Account checks of one bulk upload: each named account is looked up once."""
+
+    def __init__(self, pin: Any) -> None:
+        self._pin = pin
+        self._seen: dict[tuple[int, str, str], PostTarget] = {}
+
+    async def pin(
+        self, business_id: int, targets: list[PostTarget], choices: dict[Platform, str]
+    ) -> list[PostTarget]:
+        out = []
+        for t in targets:
+            chosen = choices.get(t.platform)
+            if chosen is None:
+                out.append(t)
+                continue
+            key = (business_id, t.platform.value, chosen)
+            if key not in self._seen:
+                (self._seen[key],) = await self._pin(business_id, [t], {t.platform: chosen})
+            out.append(t.model_copy(update={"account_id": self._seen[key].account_id}))
+        return out
 
 
 @dataclass(frozen=True)
@@ -240,6 +271,7 @@ class PostsService:
         created_to: datetime | None,
         cursor: str | None,
         limit: int,
+        text: str | None = None,
     ) -> PostPage:
         """Every post of the business (published now or scheduled), newest first."""
         rows = await repo.list_posts(
@@ -251,6 +283,7 @@ class PostsService:
             created_to=created_to,
             after=_decode_cursor(cursor),
             limit=limit + 1,
+            text=text,
         )
         return await self._page(rows, limit, "created_at")
 
@@ -290,6 +323,26 @@ class PostsService:
             detail="the scheduler has not answered yet; the edit still applies if it arrives before "
             "the post is due — check the post",
         )
+
+    async def bulk(
+        self, caller: Caller, business_id: int | None, body: bytes, content_type: str
+    ) -> BulkResult:
+        bid = caller.business(business_id)
+        rows = read_rows(body, media_type(content_type))
+        if len(rows) > self.settings.bulk_max_rows:
+            raise TooLarge(f"{len(rows)} rows: one upload takes at most {self.settings.bulk_max_rows}")
+        result = await accept_rows(
+            self.pool,
+            bid,
+            rows,
+            pin_accounts=CachedAccounts(self.pin_accounts).pin,
+            allow_media_hosts=self.settings.media_fetch_allow_hosts,
+            ttl_hours=self.settings.idempotency_ttl_hours,
+        )
+        for r in result.results:
+            if r.status == "created":
+                POSTS_ACCEPTED.labels("bulk").inc()
+        return result
 
     async def cancel(self, caller: Caller, post_id: str) -> tuple[int, CancelOutcome]:
         request_id = str(uuid.uuid4())
