@@ -37,6 +37,7 @@ from herald_gateway.posts.endpoints import router as posts_router
 from herald_gateway.posts.preview import router as preview_router
 from herald_gateway.posts.service import PostsService
 from herald_gateway.problems import install_problem_handlers
+from herald_gateway.queue.endpoints import router as queue_router
 from herald_gateway.ratelimit import QuotaHeadersMiddleware, RateLimiter
 from herald_gateway.security import harden
 from herald_gateway.settings import Settings
@@ -94,7 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             cipher = TokenCipher.from_setting(settings.token_encryption_keys.get_secret_value())
             store = AccountStore(infra.pool, cipher)
             app.state.accounts = AccountsService(store, infra.redis, http, settings)
-            app.state.posts.accounts = store
+            app.state.posts.accounts = app.state.posts.queue.accounts = store
         try:
             yield
         finally:
@@ -132,6 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(preview_router)
     app.include_router(api_keys_router)
     app.include_router(accounts_router)
+    app.include_router(queue_router)
     app.include_router(asyncapi_router(settings.kafka_bootstrap_servers))
     app.include_router(events_router)
     app.include_router(sign_in_router)

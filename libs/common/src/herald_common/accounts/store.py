@@ -105,6 +105,15 @@ class AccountStore:
         )
         return None if row is None else _summary(row)
 
+    async def default_for(self, business_id: int, platform: Platform) -> AccountSummary | None:
+        row = await self.pool.fetchrow(
+            f"SELECT {_SUMMARY} FROM accounts.connected_accounts WHERE business_id = $1 AND platform = $2"
+            " AND is_default",
+            business_id,
+            platform.value,
+        )
+        return None if row is None else _summary(row)
+
     async def set_default(self, account_row_id: str, business_ids: Sequence[int]) -> AccountSummary | None:
         """Make the account its platform's default for its business; None when it is not one of theirs."""
         async with self.pool.acquire() as conn, conn.transaction():

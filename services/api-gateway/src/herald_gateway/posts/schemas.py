@@ -115,10 +115,19 @@ class ScheduleRequest(PublishRequest):
         },
     )
 
-    scheduled_for: datetime
+    scheduled_for: datetime | None = None
     timezone: str | None = Field(None, description="IANA name, for a scheduled_for without an offset")
     late_policy: LatePolicy = LatePolicy.PUBLISH
     grace_seconds: Annotated[int, Field(ge=0, le=7 * 86400)] | None = None
+    queue: bool = Field(
+        False, description="instead of scheduled_for: the next free posting slot of every target account"
+    )
+
+    @model_validator(mode="after")
+    def _time_or_queue(self) -> ScheduleRequest:
+        if self.queue == (self.scheduled_for is not None):
+            raise ValueError('send either scheduled_for or "queue": true')
+        return self
 
 
 class Links(BaseModel):

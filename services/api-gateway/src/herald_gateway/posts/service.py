@@ -7,7 +7,6 @@ import base64
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 import asyncpg
@@ -44,6 +43,7 @@ from herald_gateway.posts.schemas import (
 from herald_gateway.posts.status import FINAL, overall_status
 from herald_gateway.posts.validation import build_targets, resolve_due_time
 from herald_gateway.problems import Conflict, NotFound, Problem, Unprocessable
+from herald_gateway.queue.service import QueueService
 from herald_gateway.settings import Settings
 
 SOURCE = "/herald/api-gateway"
@@ -107,6 +107,7 @@ class PostsService:
         self.pool, self.redis, self.settings = pool, redis, settings
         self.accounts: AccountStore | None = None
         """Connected accounts (set when token encryption is configured): checks named accounts."""
+        self.queue = QueueService(pool)
 
     async def pin_accounts(
         self, business_id: int, targets: list[PostTarget], choices: dict[Platform, str]
@@ -149,58 +150,71 @@ class PostsService:
                 return Created(replay.status_code, replay.body)
 
         post_id = str(uuid.uuid4())
-        initial = TargetStatus.SCHEDULED if due else TargetStatus.PUBLISHING
         schedule = req if isinstance(req, ScheduleRequest) else None
-        event = PostRequested(
-            post_id=post_id,
-            business_id=business_id,
-            targets=tuple(targets),
-            scheduled_for=due,
-            late_policy=schedule.late_policy if schedule else "publish",
-            grace_seconds=schedule.grace_seconds if schedule else None,
-            thread_numbering=req.thread_numbering,
-            requested_at=now,
-        )
-        accepted = PostAccepted(
-            id=post_id,
-            status=overall_status([initial]),
-            business_id=business_id,
-            scheduled_for=due,
-            platforms=list(req.platforms),
-            links=Links(self=post_link(post_id)),
-        )
-        body = accepted.model_dump(mode="json")
-        accept = partial(
-            repo.accept_post,
-            post_id=post_id,
-            business_id=business_id,
-            status=accepted.status,
-            content=req.content,
-            scheduled_for=due,
-            timezone=schedule.timezone if schedule else None,
-            late_policy=event.late_policy.value,
-            targets=[
-                repo.NewTarget(
-                    t.platform.value,
-                    initial,
-                    t.content,
-                    list(t.media_urls),
-                    choices.get(t.platform),
-                    t.first_comment,
-                )
-                for t in targets
-            ],
-            event=encode(event, source=SOURCE, event_id=f"requested:{post_id}"),
-        )
+
+        async def store(conn: asyncpg.Connection | asyncpg.Pool, due: datetime | None) -> dict[str, Any]:
+            initial = TargetStatus.SCHEDULED if due else TargetStatus.PUBLISHING
+            event = PostRequested(
+                post_id=post_id,
+                business_id=business_id,
+                targets=tuple(targets),
+                scheduled_for=due,
+                late_policy=schedule.late_policy if schedule else "publish",
+                grace_seconds=schedule.grace_seconds if schedule else None,
+                thread_numbering=req.thread_numbering,
+                requested_at=now,
+            )
+            accepted = PostAccepted(
+                id=post_id,
+                status=overall_status([initial]),
+                business_id=business_id,
+                scheduled_for=due,
+                platforms=list(req.platforms),
+                links=Links(self=post_link(post_id)),
+            )
+            await repo.accept_post(
+                conn,
+                post_id=post_id,
+                business_id=business_id,
+                status=accepted.status,
+                content=req.content,
+                scheduled_for=due,
+                timezone=schedule.timezone if schedule else None,
+                late_policy=event.late_policy.value,
+                targets=[
+                    repo.NewTarget(
+                        t.platform.value,
+                        initial,
+                        t.content,
+                        list(t.media_urls),
+                        choices.get(t.platform),
+                        t.first_comment,
+                    )
+                    for t in targets
+                ],
+                event=encode(event, source=SOURCE, event_id=f"requested:{post_id}"),
+            )
+            return accepted.model_dump(mode="json")
+
         try:
-            if not idempotency_key:
-                await accept(self.pool)  # one statement, atomic by itself: the hot path
+            if not idempotency_key and not (schedule and schedule.queue):
+                body = await store(self.pool, due)  # one statement, atomic by itself: the hot path
             else:
                 async with self.pool.acquire() as conn, conn.transaction():
-                    await accept(conn)
-                    await idempotency.remember(
-                        conn, business_id, idempotency_key, digest, ttl, idempotency.StoredResponse(202, body)
-                    )
+                    if schedule and schedule.queue:  # the slot is taken in the post's own transaction
+                        due = await self.queue.take_next(
+                            conn, business_id, list(req.platforms), choices, post_id
+                        )
+                    body = await store(conn, due)
+                    if idempotency_key:
+                        await idempotency.remember(
+                            conn,
+                            business_id,
+                            idempotency_key,
+                            digest,
+                            ttl,
+                            idempotency.StoredResponse(202, body),
+                        )
         except idempotency.KeyTaken:
             # A concurrent request with the same key committed first: ours rolled back; answer as it did.
             replay = await idempotency.find(self.pool, business_id, idempotency_key or "", digest, ttl)

@@ -16,8 +16,9 @@ from herald_gateway.posts.schemas import PublishRequest, ScheduleRequest
 from herald_gateway.problems import Unprocessable
 
 
-def resolve_due_time(req: ScheduleRequest, now: datetime) -> datetime:
-    return due_time(req.scheduled_for, req.timezone, now)
+def resolve_due_time(req: ScheduleRequest, now: datetime) -> datetime | None:
+    """None for a queued post: its time is the slot it takes when it is stored."""
+    return None if req.scheduled_for is None else due_time(req.scheduled_for, req.timezone, now)
 
 
 def due_time(when: datetime, timezone: str | None, now: datetime) -> datetime:
