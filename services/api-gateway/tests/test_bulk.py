@@ -30,7 +30,7 @@ def csv_file(tag: str) -> bytes:
 async def test_csv_rows_are_checked_one_by_one_and_a_resend_creates_nothing(
     gateway_factory: Callable[..., Any], token_for: Callable[..., str]
 ) -> None:
-    mine = {"Authorization": f"Bearer {token_for(businesses=(1,))}", "Content-Type": "text/csv"}
+    mine = {"Authorization": f"Bearer {token_for('user-11', businesses=(11,))}", "Content-Type": "text/csv"}
     tag = datetime.now(UTC).strftime("%H%M%S%f")
     async with gateway_factory(rate_limits_enabled=False) as api:
         first = await api.post("/api/v2/posts/bulk", content=csv_file(tag), headers=mine)
@@ -74,7 +74,7 @@ async def test_csv_rows_are_checked_one_by_one_and_a_resend_creates_nothing(
 async def test_json_lines_and_refusals_of_the_upload_itself(
     gateway_factory: Callable[..., Any], token_for: Callable[..., str]
 ) -> None:
-    auth = {"Authorization": f"Bearer {token_for(businesses=(1,))}"}
+    auth = {"Authorization": f"Bearer {token_for('user-11', businesses=(11,))}"}
     tag = datetime.now(UTC).strftime("%H%M%S%f")
     lines = [
         {
@@ -104,11 +104,15 @@ async def test_json_lines_and_refusals_of_the_upload_itself(
         )
         assert wrong.status_code == 422
         assert wrong.headers["content-type"].startswith("application/problem+json")
-        big = b"content,platforms\n" + b"x" * (300 * 1024) + b",twitter\n"
+        big = b"content,platforms\n" + b"".join(
+            b"row %d of a long file %s,twitter\n" % (n, tag.encode()) for n in range(9000)
+        )
+        assert len(big) > 300 * 1024
         accepted = await api.post(
             "/api/v2/posts/bulk", content=big, headers={**auth, "Content-Type": "text/csv"}
         )
         assert accepted.status_code == 200, "the bulk route has its own, larger body cap"
+        assert accepted.json()["created"] == 9000
         refused = await api.post(
             "/api/v2/publish", content=big, headers={**auth, "Content-Type": "application/json"}
         )

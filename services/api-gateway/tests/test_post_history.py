@@ -53,8 +53,8 @@ async def test_history_lists_newest_first_with_filters_and_cursor(
 async def test_history_finds_posts_by_their_text(
     gateway_factory: Callable[..., Any], token_for: Callable[..., str]
 ) -> None:
-    mine = {"Authorization": f"Bearer {token_for(businesses=(1,))}"}
-    theirs = {"Authorization": f"Bearer {token_for('user-2', businesses=(2,))}"}
+    mine = {"Authorization": f"Bearer {token_for('user-13', businesses=(13,))}"}
+    theirs = {"Authorization": f"Bearer {token_for('user-14', businesses=(14,))}"}
     async with gateway_factory(rate_limits_enabled=False) as api:
         tag = datetime.now(UTC).strftime("%H%M%S%f")
         bodies = [

@@ -56,25 +56,27 @@ def _ndjson(text: str) -> list[dict[str, Any] | str]:
 def _csv(text: str) -> list[dict[str, Any] | str]:
     reader = csv.DictReader(io.StringIO(text))
     rows: list[dict[str, Any] | str] = []
-    for raw in reader:
-        if None in raw:
-            rows.append("the row has more cells than the header")
-            continue
-        row: dict[str, Any] = {
-            k.strip(): v for k, v in raw.items() if k and v is not None and v.strip() != ""
-        }
-        if not row:
-            continue
-        for column in _LIST_COLUMNS:
-            if column in row:
-                row[column] = [item for item in _SPLIT.split(row[column]) if item]
-        if "targets" in row:
-            row["targets"] = [_target(item) for item in _SPLIT.split(row["targets"]) if item]
-        for flag in ("thread_numbering",):
-            if flag in row:
-                row[flag] = row[flag].strip().lower() in ("1", "true", "yes")
-        rows.append(row)
-    return rows
+    try:
+        for raw in reader:
+            rows.append(_csv_row(raw))
+    except csv.Error as exc:  # the file cannot be read on past this point
+        raise Unprocessable(f"CSV line {reader.line_num}: {exc}") from None
+    return [r for r in rows if r != {}]
+
+
+def _csv_row(raw: dict[Any, Any]) -> dict[str, Any] | str:
+    """The row as a post's fields ({} for an empty line), or why it cannot be one."""
+    if None in raw:
+        return "the row has more cells than the header"
+    row: dict[str, Any] = {k.strip(): v for k, v in raw.items() if k and v is not None and v.strip() != ""}
+    for column in _LIST_COLUMNS:
+        if column in row:
+            row[column] = [item for item in _SPLIT.split(row[column]) if item]
+    if "targets" in row:
+        row["targets"] = [_target(item) for item in _SPLIT.split(row["targets"]) if item]
+    if "thread_numbering" in row:
+        row["thread_numbering"] = row["thread_numbering"].strip().lower() in ("1", "true", "yes")
+    return row
 
 
 def _target(item: str) -> dict[str, str]:
