@@ -43,9 +43,7 @@ def _state_the_rule(schema: dict[str, Any]) -> None:
 
 class RequestModel(BaseModel):
     @classmethod
-    def __get_pydantic_json_schema__(
-        cls, core_schema: Any, handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
         # Here rather than in json_schema_extra, which a subclass's own examples would replace.
         schema = handler(core_schema)
         _state_the_rule(handler.resolve_ref_schema(schema))
