@@ -3,7 +3,12 @@ decides (200 edited / 409 too late), the post goes out as edited, and only the o
 
 from __future__ import annotations
 
+import asyncio
+import os
+import random
+import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -65,3 +70,54 @@ async def test_a_scheduled_post_is_moved_rewritten_and_published_as_edited(
     too_late = await api.patch(f"/api/v2/posts/{post_id}", json={"content": "after the fact"})
     assert too_late.status_code == 409, too_late.text
     assert too_late.headers["content-type"].startswith("application/problem+json")
+
+
+RACES = int(os.environ.get("HERALD_E2E_EDIT_RACES", "30"))
+RACE_BUSINESS = 2
+"""Its own business: the races' PATCH requests have a rate-limit budget of their own."""
+
+
+async def test_text_edits_racing_the_due_instant_publish_what_their_answer_promised(
+    stack: Any, emulator: httpx.AsyncClient
+) -> None:
+    """Text-only edits sent from well before to just after each post's due instant, end to end: an
+    edit answered 200 `edited` means only the new text reaches the platform, 409 means only the old
+    one does, and 202 (no answer in time) means whichever the post shows once published. Never
+    both texts, never neither."""
+    run = uuid.uuid4().hex[:8]
+    headers = {"Authorization": f"Bearer {stack.token(RACE_BUSINESS)}"}
+    async with httpx.AsyncClient(base_url=stack.gateway, headers=headers, timeout=30) as api:
+        start = datetime.now(UTC) + timedelta(seconds=4)
+        posts = []
+        for n in range(RACES):
+            due = start + timedelta(seconds=0.25 * n)
+            created = await api.post(
+                "/api/v2/schedule",
+                json={
+                    "content": f"race {run} {n} old",
+                    "platforms": ["twitter"],
+                    "scheduled_for": due.isoformat(),
+                },
+            )
+            assert created.status_code == 202, created.text
+            posts.append((created.json()["id"], due))
+        rng = random.Random(run)
+
+        async def edit(n: int, post_id: str, due: datetime) -> int:
+            # From 400 ms before the due instant to 100 ms after: early edits win, late ones are refused.
+            at = due + timedelta(seconds=rng.uniform(-0.4, 0.1))
+            await asyncio.sleep(max(0.0, (at - datetime.now(UTC)).total_seconds()))
+            answer = await api.patch(f"/api/v2/posts/{post_id}", json={"content": f"race {run} {n} new"})
+            assert answer.status_code in (200, 202, 409), answer.text
+            return answer.status_code
+
+        answers = await asyncio.gather(*(edit(n, p, due) for n, (p, due) in enumerate(posts)))
+        finals = [await wait_for_status(api, post_id, timeout=60) for post_id, _ in posts]
+
+    texts = [t["text"] for t in await created_on(emulator, "twitter") if f"race {run} " in t["text"]]
+    for n, (code, final) in enumerate(zip(answers, finals, strict=True)):
+        assert final["status"] == "published", final
+        promised = {200: f"race {run} {n} new", 409: f"race {run} {n} old"}.get(code, final["content"])
+        published = [t for t in texts if t.startswith(f"race {run} {n} ")]
+        assert published == [promised], f"race {n}: answered {code}, the platform got {published}"
+    assert 200 in answers and 409 in answers, f"the edits did not race the due instants: {answers}"

@@ -23,6 +23,7 @@ import pytest
 
 from herald_common.events import (
     Envelope,
+    PostDispatched,
     PostDue,
     PostEdited,
     PostEditRefused,
@@ -32,8 +33,10 @@ from herald_common.events import (
 )
 from herald_common.platforms import Platform
 from herald_common.testing import eventually, unique
+from herald_scheduler.dispatcher import Dispatcher
 from herald_scheduler.emitter import Emitter
 from herald_scheduler.handlers import RequestIntake
+from herald_scheduler.model import LeaseTerms
 from herald_scheduler.service import SchedulingService
 from herald_scheduler.settings import Settings
 
@@ -266,3 +269,45 @@ async def test_a_redelivered_edit_gets_the_same_answer_and_changes_nothing_again
     assert isinstance(refused, PostEditRefused) and refused.reason.value == "not_found"
     due_at = await pool.fetchval("SELECT due_at FROM schedules WHERE post_id = $1", post_id)
     assert due_at == first.scheduled_for
+
+
+async def test_an_edit_that_commits_after_the_fire_loop_took_the_old_timer_goes_out_as_edited(
+    settings: Settings, pool: asyncpg.Pool, watcher: Watcher
+) -> None:
+    """The interleaving the soak above meets about once in thousands of races, made to happen: the fire
+    loop has taken the row's timer (its due event encoded with the old text), a text-only edit commits
+    and is answered `edited`, and only then does the old timer's compare-and-set run. The row still
+    looks leased to this replica, so only its version can tell that timer is stale."""
+    owner = f"{settings.scheduler_owner_id}-stale"
+    terms = LeaseTerms(owner, ttl_seconds=30, horizon_seconds=60)
+    service = SchedulingService(terms, 300)
+    post_id = unique("stale")
+    async with pool.acquire() as conn, conn.transaction():
+        stored = await service.handle(conn, [post(post_id, at=in_seconds(1))], utcnow())
+    emitter = Emitter(settings.kafka_bootstrap_servers, owner)
+    await emitter.start()
+    dispatcher = Dispatcher(pool, emitter, terms, max_inflight=2, finish_interval=0.02, answer_timeout=90)
+    dispatcher.start()
+    try:
+        (old_timer,) = [dispatcher.encode(r) for r in stored.armed]
+        edit = PostEditRequested(
+            post_id=post_id,
+            business_id=7,
+            request_id=unique("edit"),
+            targets=(PostTarget(platform=Platform.TWITTER, content="the new text"),),
+            requested_at=utcnow(),
+        )
+        async with pool.acquire() as conn, conn.transaction():
+            edited = await service.handle(conn, [edit], utcnow())
+        await emitter.send_all(edited.records)
+        await dispatcher.fire([old_timer])  # its compare-and-set, after the edit committed
+        await dispatcher.fire([dispatcher.encode(r) for r in edited.armed])  # the timer that replaced it
+        await eventually(lambda: len(watcher.lifecycle(post_id, PostEdited)) == 1, timeout=30)
+        await eventually(lambda: len(watcher.lifecycle(post_id, PostDispatched)) >= 1, timeout=30)
+        await eventually(lambda: len(watcher.due(post_id)) >= 1, timeout=30)
+    finally:
+        await dispatcher.drain(5)
+        await emitter.stop()
+    assert [d.target.content for d in collect(watcher).due[(post_id, "twitter")]] == ["the new text"]
+    assert len(watcher.lifecycle(post_id, PostDispatched)) == 1
+    assert await pool.fetchval("SELECT state FROM schedules WHERE post_id = $1", post_id) == "sent"

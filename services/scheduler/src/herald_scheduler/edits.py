@@ -1,7 +1,8 @@
 """Deciding an edit (new due time and/or new targets) with the cancel's rule: the edit applies when
 none of the post's rows has fired, to all of them at once; otherwise it is refused. The caller
 locked the post's open rows first thing in the transaction (and the engine holds the post's due
-rows meanwhile), so a fire-time CAS reaching them later finds them changed and loses."""
+rows meanwhile). An applied edit raises each row's version, so the CAS of a timer armed before it
+(whose due event holds the old text or time) loses, and the timer armed for the edited row fires."""
 
 from __future__ import annotations
 

@@ -45,6 +45,7 @@ def to_schedule(r: Any) -> Schedule:
         r["target"],
         firing=r["state"] == "firing",
         traceparent=r["traceparent"],
+        version=r["version"],
     )
 
 
@@ -92,7 +93,7 @@ async def insert_schedules(conn: Conn, rows: Sequence[NewSchedule], lease: Lease
                                            WHERE c.post_id = r.post_id AND c.tombstone) AS dead) t
         ON CONFLICT (post_id, platform) DO NOTHING
         RETURNING post_id, platform, business_id, attempt, due_at, scheduled_for, publish_by,
-                  thread_numbering, target::text AS target, state, traceparent
+                  thread_numbering, target::text AS target, state, traceparent, version
         """,
             *cols[:10],
             lease.horizon_end,
@@ -213,8 +214,8 @@ async def record_edit_answer(conn: Conn, request_id: str, post_id: str, a: EditA
 async def edit_open_rows(conn: Conn, req: Any, lease: Lease) -> list[Any]:
     """Apply an edit to every row of the post, when none has fired (all `pending` or `leased`):
     new due time, deadline and target. A row due within the horizon is leased to us (the caller
-    arms it, replacing the old timer); others go back to `pending`. Either way the row gets a new
-    version, so a CAS holding the old one loses. Returns the rows changed (none: refused)."""
+    arms it, replacing the old timer); others go back to `pending`. Either way the row's version goes
+    up, so the CAS of a timer armed before the edit loses. Returns the rows changed (none: refused)."""
     targets = req.targets or ()
     return list(
         await conn.fetch(
@@ -229,12 +230,12 @@ async def edit_open_rows(conn: Conn, req: Any, lease: Lease) -> list[Any]:
             state = CASE WHEN COALESCE($2::timestamptz, s.due_at) <= $5 THEN 'leased' ELSE 'pending' END,
             lease_owner = CASE WHEN COALESCE($2::timestamptz, s.due_at) <= $5 THEN $6 END,
             lease_until = CASE WHEN COALESCE($2::timestamptz, s.due_at) <= $5 THEN $7::timestamptz END,
-            updated_at = now()
+            version = s.version + 1, updated_at = now()
         WHERE s.post_id = $1 AND s.state IN ('pending', 'leased')
           AND NOT EXISTS (SELECT 1 FROM schedules o
                           WHERE o.post_id = s.post_id AND o.state NOT IN ('pending', 'leased'))
         RETURNING s.post_id, s.platform, s.business_id, s.attempt, s.due_at, s.scheduled_for, s.publish_by,
-                  s.thread_numbering, s.target::text AS target, s.state, s.traceparent
+                  s.thread_numbering, s.target::text AS target, s.state, s.traceparent, s.version
         """,
             req.post_id,
             req.scheduled_for,
@@ -275,7 +276,7 @@ async def rearm_for_retry(
                lease_until = CASE WHEN $4 <= $5 THEN $7::timestamptz END
         WHERE post_id = $1 AND platform = $2 AND attempt = $3 AND state = ANY($8::text[])
         RETURNING post_id, platform, business_id, attempt, due_at, scheduled_for, publish_by,
-                  thread_numbering, target::text AS target, state, traceparent
+                  thread_numbering, target::text AS target, state, traceparent, version
         """,
         post_id,
         platform,
@@ -310,7 +311,7 @@ async def claim_due(conn: Conn, lease: Lease, limit: int) -> list[Any]:
                                    ORDER BY due_at LIMIT $4 FOR UPDATE SKIP LOCKED))
           AND s.state = 'pending'
         RETURNING s.post_id, s.platform, s.business_id, s.attempt, s.due_at, s.scheduled_for, s.publish_by,
-                  s.thread_numbering, s.target::text AS target, s.state, s.traceparent
+                  s.thread_numbering, s.target::text AS target, s.state, s.traceparent, s.version
         """,
             lease.owner,
             lease.until,
@@ -331,7 +332,7 @@ async def take_over_expired(conn: Conn, lease: Lease, now: datetime, limit: int)
                                    ORDER BY lease_until LIMIT $4 FOR UPDATE SKIP LOCKED))
           AND s.state IN ('leased', 'firing')
         RETURNING s.post_id, s.platform, s.business_id, s.attempt, s.due_at, s.scheduled_for, s.publish_by,
-                  s.thread_numbering, s.target::text AS target, s.state, s.traceparent
+                  s.thread_numbering, s.target::text AS target, s.state, s.traceparent, s.version
         """,
             lease.owner,
             lease.until,
@@ -355,8 +356,14 @@ A row updated concurrently (a cancel, a take-over) is skipped: it has a new ctid
 
 
 async def fire(conn: Conn, lease: Lease, rows: Sequence[Schedule], now: datetime) -> list[Any]:
-    """The compare-and-set where fire and cancel race: leased-by-me rows become firing (or missed
-    when a skip-policy row is past publish_by). Rows cancelled or taken over meanwhile are absent.
+    """The compare-and-set where fire, cancel and edit race: leased-by-me rows become firing (or
+    missed when a skip-policy row is past publish_by). Rows cancelled or taken over meanwhile are
+    absent, and so are rows edited since their timer was armed (a newer version): that timer's due
+    event holds the old text or time, and the timer the edit armed fires the row instead.
+
+    Versions are checked on the row as it is when updated (a row an edit has just committed is read
+    again), so an edit committing while the CAS waits for its lock wins too. Only edited rows have
+    a version above 0; theirs are looked up in a hashed set of the batch's keys.
 
     The lease is renewed in the same statement: a replica that fires late under overload keeps a
     full TTL to produce and mark the row, so no other replica takes it over meanwhile."""
@@ -368,6 +375,9 @@ async def fire(conn: Conn, lease: Lease, rows: Sequence[Schedule], now: datetime
             lease_until = $6, updated_at = now()
         WHERE s.ctid = ANY ({_CTIDS_BY_KEY.format(keys="$2", platforms="$3", attempts="$4")})
           AND s.state = 'leased' AND s.lease_owner = $1
+          AND (s.version = 0
+               OR (s.post_id, s.platform, s.attempt, s.version)
+                  IN (SELECT * FROM unnest($2::text[], $3::text[], $4::int[], $7::int[])))
         RETURNING s.post_id, s.platform, s.state
         """,
             lease.owner,
@@ -376,6 +386,7 @@ async def fire(conn: Conn, lease: Lease, rows: Sequence[Schedule], now: datetime
             [r.attempt for r in rows],
             now,
             lease.until,
+            [r.version for r in rows],
         )
     )
 

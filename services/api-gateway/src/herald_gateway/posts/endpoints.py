@@ -249,6 +249,7 @@ async def cancel(post_id: str, request: Request, caller: CurrentCaller) -> JSONR
         **problems(404, 409),
     },
     operation_id="retryPost",
+    openapi_extra={"requestBody": {"content": {"application/json": {"example": {"platforms": ["twitter"]}}}}},
     summary="Publish the failed or missed platforms of a post again (what is live is never re-posted)",
 )
 async def retry(
@@ -279,15 +280,23 @@ async def edit(post_id: str, body: EditRequest, request: Request, caller: Curren
     "/posts/bulk",
     dependencies=[Depends(limited("rate_limit_schedule"))],
     response_model=BulkResult,
-    responses=problems(404, 415),
+    responses=problems(404),
     operation_id="bulkCreatePosts",
     summary="Create many posts from CSV (text/csv) or JSON lines (application/x-ndjson); one answer per row",
     openapi_extra={
         "requestBody": {
             "required": True,
             "content": {
-                "text/csv": {"schema": {"type": "string"}},
-                "application/x-ndjson": {"schema": {"type": "string"}},
+                "text/csv": {
+                    "schema": {"type": "string"},
+                    "example": "external_id,content,platforms,scheduled_for\n"
+                    "spring-1,Spring sale!,twitter linkedin,2030-03-01T09:00:00Z\n",
+                },
+                "application/x-ndjson": {
+                    "schema": {"type": "string"},
+                    "example": '{"external_id": "spring-1", "content": "Spring sale!", "platforms": ["twitter"],'
+                    ' "scheduled_for": "2030-03-01T09:00:00Z"}\n',
+                },
             },
         }
     },

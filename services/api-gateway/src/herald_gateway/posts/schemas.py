@@ -177,6 +177,9 @@ _POST_EXAMPLE: JsonDict = {
 }
 
 
+_SCHEDULED_TARGET: JsonDict = {"platform": "twitter", "status": "scheduled", "attempts": 0}
+
+
 class PostView(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [_POST_EXAMPLE]})
 
@@ -249,7 +252,7 @@ class CancelOutcome(BaseModel):
 
 
 class RetryRequest(RequestModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"platforms": ["twitter"]}]})
     platforms: Annotated[list[Platform], Field(max_length=4)] | None = Field(
         None, description="which platforms to retry; absent: every failed or missed one"
     )
@@ -274,6 +277,25 @@ class EditRequest(RequestModel):
 
 
 class EditOutcome(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "0b6f5c1e-4f1a-4f0e-9a55-2d1f3c9b7a10",
+                    "status": "edited",
+                    "detail": "the post was changed",
+                    "post": {**_POST_EXAMPLE, "status": "scheduled", "platforms": [_SCHEDULED_TARGET]},
+                },
+                {
+                    "id": "0b6f5c1e-4f1a-4f0e-9a55-2d1f3c9b7a10",
+                    "status": "edit_requested",
+                    "detail": "the scheduler has not answered yet; the edit still applies if it arrives "
+                    "before the post is due — check the post",
+                },
+            ]
+        }
+    )
+
     id: str
     status: str = Field(description="edited, or edit_requested when the scheduler has not answered yet")
     detail: str
@@ -289,6 +311,32 @@ class BulkRowResult(BaseModel):
 
 
 class BulkResult(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "created": 1,
+                    "existing": 0,
+                    "invalid": 1,
+                    "results": [
+                        {
+                            "row": 1,
+                            "external_id": "spring-1",
+                            "status": "created",
+                            "id": "0b6f5c1e-4f1a-4f0e-9a55-2d1f3c9b7a10",
+                        },
+                        {
+                            "row": 2,
+                            "external_id": "spring-2",
+                            "status": "invalid",
+                            "violations": [{"field": "scheduled_for", "message": "is in the past"}],
+                        },
+                    ],
+                }
+            ]
+        }
+    )
+
     created: int
     existing: int
     invalid: int
