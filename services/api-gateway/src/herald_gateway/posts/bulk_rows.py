@@ -76,6 +76,8 @@ def _csv_row(raw: dict[Any, Any]) -> dict[str, Any] | str:
         row["targets"] = [_target(item) for item in _SPLIT.split(row["targets"]) if item]
     if "thread_numbering" in row:
         row["thread_numbering"] = row["thread_numbering"].strip().lower() in ("1", "true", "yes")
+    if "grace_seconds" in row and row["grace_seconds"].strip().isdigit():
+        row["grace_seconds"] = int(row["grace_seconds"])  # CSV cells are text; the request model is strict
     return row
 
 
