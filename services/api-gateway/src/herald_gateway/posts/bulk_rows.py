@@ -36,7 +36,10 @@ def read_rows(body: bytes, kind: str) -> list[dict[str, Any] | str]:
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise Unprocessable("the upload is not UTF-8 text") from None
-    return _csv(text) if kind in CSV_TYPES else _ndjson(text)
+    rows = _csv(text) if kind in CSV_TYPES else _ndjson(text)
+    if not rows:  # (a lone CSV line is a header): an empty upload is a mistake, not "0 created"
+        raise Unprocessable("the upload has no rows: a CSV header and at least one row, or a JSON line")
+    return rows
 
 
 def _ndjson(text: str) -> list[dict[str, Any] | str]:

@@ -283,6 +283,8 @@ async def edit(post_id: str, body: EditRequest, request: Request, caller: Curren
     responses=problems(404),
     operation_id="bulkCreatePosts",
     summary="Create many posts from CSV (text/csv) or JSON lines (application/x-ndjson); one answer per row",
+    description="The body is CSV with a header row (`text/csv`, below) or JSON lines, one post object per "
+    "line (`application/x-ndjson`, the fields of `POST /api/v2/schedule` plus `external_id`).",
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -291,11 +293,6 @@ async def edit(post_id: str, body: EditRequest, request: Request, caller: Curren
                     "schema": {"type": "string"},
                     "example": "external_id,content,platforms,scheduled_for\n"
                     "spring-1,Spring sale!,twitter linkedin,2030-03-01T09:00:00Z\n",
-                },
-                "application/x-ndjson": {
-                    "schema": {"type": "string"},
-                    "example": '{"external_id": "spring-1", "content": "Spring sale!", "platforms": ["twitter"],'
-                    ' "scheduled_for": "2030-03-01T09:00:00Z"}\n',
                 },
             },
         }

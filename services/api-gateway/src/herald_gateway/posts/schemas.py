@@ -52,7 +52,7 @@ class PublishRequest(RequestModel):
 
     content: Annotated[str, Field(max_length=MAX_CONTENT)] = ""
     platforms: Annotated[list[Platform], Field(max_length=4, json_schema_extra={"uniqueItems": True})] = []
-    targets: Annotated[list[TargetChoice], Field(max_length=4)] | None = Field(
+    targets: Annotated[list[TargetChoice], Field(min_length=1, max_length=4)] | None = Field(
         None, description="platforms with the account each posts under; instead of (or matching) `platforms`"
     )
     business_id: StrictInt | None = None
