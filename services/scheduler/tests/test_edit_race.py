@@ -311,3 +311,52 @@ async def test_an_edit_that_commits_after_the_fire_loop_took_the_old_timer_goes_
     assert [d.target.content for d in collect(watcher).due[(post_id, "twitter")]] == ["the new text"]
     assert len(watcher.lifecycle(post_id, PostDispatched)) == 1
     assert await pool.fetchval("SELECT state FROM schedules WHERE post_id = $1", post_id) == "sent"
+
+
+async def test_an_edit_committing_while_the_old_timers_compare_and_set_waits_for_the_row_wins(
+    settings: Settings, pool: asyncpg.Pool, watcher: Watcher
+) -> None:
+    """The same stale timer, but its compare-and-set starts while the edit's transaction still holds
+    the row: it waits for the lock, then must judge the row as the edit left it (and lose)."""
+    owner = f"{settings.scheduler_owner_id}-waiting"
+    terms = LeaseTerms(owner, ttl_seconds=30, horizon_seconds=60)
+    service = SchedulingService(terms, 300)
+    post_id = unique("waiting")
+    async with pool.acquire() as conn, conn.transaction():
+        stored = await service.handle(conn, [post(post_id, at=in_seconds(1))], utcnow())
+    emitter = Emitter(settings.kafka_bootstrap_servers, owner)
+    await emitter.start()
+    dispatcher = Dispatcher(pool, emitter, terms, max_inflight=2, finish_interval=0.02, answer_timeout=90)
+    dispatcher.start()
+    try:
+        (old_timer,) = [dispatcher.encode(r) for r in stored.armed]
+        edit = PostEditRequested(
+            post_id=post_id,
+            business_id=7,
+            request_id=unique("edit"),
+            targets=(PostTarget(platform=Platform.TWITTER, content="the new text"),),
+            requested_at=utcnow(),
+        )
+        async with pool.acquire() as conn:
+            tx = conn.transaction()
+            await tx.start()
+            edited = await service.handle(conn, [edit], utcnow())
+            cas = asyncio.create_task(dispatcher.fire([old_timer]))
+            await eventually(  # the compare-and-set is waiting for the edit's row lock
+                lambda: pool.fetchval(
+                    "SELECT count(*) > 0 FROM pg_stat_activity"
+                    " WHERE wait_event_type = 'Lock' AND query LIKE '%UPDATE schedules s%firing%'"
+                ),
+                timeout=30,
+            )
+            await tx.commit()
+        await cas
+        await emitter.send_all(edited.records)
+        await dispatcher.fire([dispatcher.encode(r) for r in edited.armed])
+        await eventually(lambda: len(watcher.lifecycle(post_id, PostDispatched)) >= 1, timeout=30)
+        await eventually(lambda: len(watcher.due(post_id)) >= 1, timeout=30)
+    finally:
+        await dispatcher.drain(5)
+        await emitter.stop()
+    assert [d.target.content for d in collect(watcher).due[(post_id, "twitter")]] == ["the new text"]
+    assert len(watcher.lifecycle(post_id, PostDispatched)) == 1
