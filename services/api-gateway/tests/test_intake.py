@@ -17,6 +17,7 @@ from herald_common.events import PostRequested, PostTarget, encode, topics, utcn
 from herald_common.kafka.producer import create_producer, send_all
 from herald_common.kafka.topics_admin import ensure_topics
 from herald_common.platforms import Platform
+from herald_common.testing import eventually
 from herald_gateway.posts.service import SOURCE
 from herald_gateway.status.handlers import INTAKE_GROUP
 
@@ -49,10 +50,13 @@ async def intake_from_the_end(bootstrap: str) -> None:
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=INTAKE_GROUP, enable_auto_commit=False)
     await consumer.start()
     try:
-        await consumer.topics()  # the cluster's metadata: the topic's partitions
-        numbers = consumer.partitions_for_topic(topics.POST_REQUESTS) or set()
+
+        async def known_partitions() -> set[int]:
+            await consumer.topics()  # (metadata of a topic created a moment ago may lag)
+            return consumer.partitions_for_topic(topics.POST_REQUESTS) or set()
+
+        numbers = await eventually(known_partitions, timeout=30)
         parts = [TopicPartition(topics.POST_REQUESTS, n) for n in sorted(numbers)]
-        assert parts, f"{topics.POST_REQUESTS} has no partitions"
         consumer.assign(parts)
         await consumer.commit(dict(await consumer.end_offsets(parts)))
     finally:
