@@ -12,12 +12,12 @@ from typing import Any
 import asyncpg
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 from herald_common.events import PostRequested, PostTarget, encode, topics, utcnow
 from herald_common.kafka.producer import create_producer, send_all
 from herald_common.kafka.topics_admin import ensure_topics
 from herald_common.platforms import Platform
-from herald_common.testing import eventually
 from herald_gateway.posts.service import SOURCE
 from herald_gateway.status.handlers import INTAKE_GROUP
 
@@ -47,16 +47,16 @@ async def intake_from_the_end(bootstrap: str) -> None:
     """The intake group starts where the topic ends now: what earlier tests produced (a bulk upload
     leaves thousands of the gateway's own records) is no backlog this test must wait through."""
     await ensure_topics(bootstrap, partitions=6)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        (described,) = await admin.describe_topics([topics.POST_REQUESTS])
+    finally:
+        await admin.close()
+    parts = [TopicPartition(topics.POST_REQUESTS, p["partition"]) for p in described["partitions"]]
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=INTAKE_GROUP, enable_auto_commit=False)
     await consumer.start()
     try:
-
-        async def known_partitions() -> set[int]:
-            await consumer.topics()  # (metadata of a topic created a moment ago may lag)
-            return consumer.partitions_for_topic(topics.POST_REQUESTS) or set()
-
-        numbers = await eventually(known_partitions, timeout=30)
-        parts = [TopicPartition(topics.POST_REQUESTS, n) for n in sorted(numbers)]
         consumer.assign(parts)
         await consumer.commit(dict(await consumer.end_offsets(parts)))
     finally:
