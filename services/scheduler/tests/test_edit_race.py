@@ -317,7 +317,8 @@ async def test_an_edit_committing_while_the_old_timers_compare_and_set_waits_for
     settings: Settings, pool: asyncpg.Pool, watcher: Watcher
 ) -> None:
     """The same stale timer, but its compare-and-set starts while the edit's transaction still holds
-    the row: it waits for the lock, then must judge the row as the edit left it (and lose)."""
+    the row: it waits for the lock, then must judge the row as the edit left it (and lose). Here the
+    row's new ctid alone already makes it lose; the test keeps that path honest if the lookup changes."""
     owner = f"{settings.scheduler_owner_id}-waiting"
     terms = LeaseTerms(owner, ttl_seconds=30, horizon_seconds=60)
     service = SchedulingService(terms, 300)
