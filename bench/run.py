@@ -170,7 +170,7 @@ def e2e_rows(e: dict[str, float], target_ms: float | None) -> list[tuple[str, ..
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    every = ["text", "gateway", "e2e", "webhooks", "publisher", "scheduler", "dashboard"]
+    every = ["text", "gateway", "e2e", "webhooks", "bulk", "publisher", "scheduler", "dashboard"]
     parser.add_argument("--only", nargs="*", choices=every, default=None)
     parser.add_argument("--keep", action="store_true", help="leave the bench stack running")
     args = parser.parse_args()
@@ -253,6 +253,22 @@ def main() -> int:
                 print(table(title, e2e_rows(e, target)), flush=True)
         if "webhooks" in wanted:
             webhooks_bench(gateway, token, results)
+        if "bulk" in wanted:
+            import bulk_upload
+
+            b = bulk_upload.run(gateway, token)
+            results["bulk_upload"] = b
+            rows = [
+                (
+                    f"{b['rows']:.0f} CSV rows accepted",
+                    f"{b['seconds']:.2f} s ({b['created']:.0f} created)",
+                    "<= 10 s",
+                    ratio(b["seconds"], 10, False),
+                ),
+                ("rows per second", f"{b['rows'] / b['seconds']:.0f}"),
+                ("same file again", f"{b['resend_seconds']:.2f} s ({b['resend_existing']:.0f} existing)"),
+            ]
+            print(table(f"Bulk upload: POST /api/v2/posts/bulk, {b['bytes'] / 1e6:.1f} MB", rows), flush=True)
         subprocess.run([*STACK, "down", "--services-only"], check=True)
         if "publisher" in wanted:
             results["publisher"] = publisher_bench()

@@ -183,6 +183,15 @@ async def test_every_endpoint_hides_another_business(api: httpx.AsyncClient, sta
                 json={"url": "http://127.0.0.1:9/hooks", "events": ["post.published"], "business_id": 1},
             ),
             "list webhooks of 1": await intruder.get("/api/v2/webhooks", params={"business_id": 1}),
+            "edit": await intruder.patch(f"/api/v2/posts/{post_id}", json={"content": "mine now"}),
+            "retry": await intruder.post(f"/api/v2/posts/{post_id}/retry"),
+            "history of 1": await intruder.get("/api/v2/posts", params={"business_id": 1}),
+            "bulk as 1": await intruder.post(
+                "/api/v2/posts/bulk",
+                params={"business_id": 1},
+                content=b"content,platforms\nx,twitter\n",
+                headers={"Content-Type": "text/csv"},
+            ),
         }
         own_list = (await intruder.get("/api/v2/scheduled")).json()
     for name, response in checks.items():

@@ -69,7 +69,12 @@ async def test_a_multi_platform_post_is_told_to_a_signed_webhook(api: httpx.Asyn
             assert messages.index(next(m for m in messages if m["type"] == "post.scheduled")) < min(
                 messages.index(m) for m in messages if m["type"] == "post.published"
             )
-            log = await api.get(f"/api/v2/webhooks/{hook['id']}/deliveries")
-            assert {d["status"] for d in log.json()["items"] if d["post_id"] == post_id} == {"delivered"}
+
+            async def all_delivered() -> bool:
+                log = await api.get(f"/api/v2/webhooks/{hook['id']}/deliveries")
+                return {d["status"] for d in log.json()["items"] if d["post_id"] == post_id} == {"delivered"}
+
+            # The receiver has the last message before the notifier records its answer: wait for that.
+            await eventually(all_delivered, timeout=30)
         finally:
             await api.delete(f"/api/v2/webhooks/{hook['id']}")

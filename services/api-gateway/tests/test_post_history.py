@@ -48,3 +48,41 @@ async def test_history_lists_newest_first_with_filters_and_cursor(
         assert future["items"] == []
         bad = await api.get("/api/v2/posts", params={"cursor": "nonsense"}, headers=mine)
         assert bad.status_code == 422
+
+
+async def test_history_finds_posts_by_their_text(
+    gateway_factory: Callable[..., Any], token_for: Callable[..., str]
+) -> None:
+    mine = {"Authorization": f"Bearer {token_for('user-13', businesses=(13,))}"}
+    theirs = {"Authorization": f"Bearer {token_for('user-14', businesses=(14,))}"}
+    async with gateway_factory(rate_limits_enabled=False) as api:
+        tag = datetime.now(UTC).strftime("%H%M%S%f")
+        bodies = [
+            {"content": f"Spring SALE {tag} starts now", "platforms": ["twitter"]},
+            {"content": f"nothing here {tag}", "platforms": ["linkedin"]},
+            {
+                "content": f"base text {tag}",
+                "platforms": ["twitter", "linkedin"],
+                "overrides": {"linkedin": {"content": f"the spring sale {tag}, longer"}},
+            },
+            {"content": f"100%_off {tag}", "platforms": ["twitter"]},
+        ]
+        ids = []
+        for body in bodies:
+            response = await api.post("/api/v2/publish/multi-platform", json=body, headers=mine)
+            assert response.status_code == 202, response.text
+            ids.append(response.json()["id"])
+        await api.post(
+            "/api/v2/publish",
+            json={"content": f"spring sale {tag}", "platforms": ["twitter"]},
+            headers=theirs,
+        )
+
+        async def found(q: str) -> list[str]:
+            page = (await api.get("/api/v2/posts", params={"q": q}, headers=mine)).json()
+            return [p["id"] for p in page["items"]]
+
+        assert await found(f"SALE {tag}, longer") == [ids[2]], "an override's text counts; case ignored"
+        assert await found(f"SALE {tag}") == [ids[2], ids[0]]
+        assert await found(f"%_off {tag}") == [ids[3]], "wildcards are matched literally"
+        assert await found(f"0%x {tag}") == []

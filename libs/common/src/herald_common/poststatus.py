@@ -5,7 +5,8 @@ tell the same story.
 Lifecycle events come from several producers and may be redelivered or arrive late, so each
 update is judged against what the store already holds:
 - a platform moves forward only: scheduled -> publishing -> a final state;
-- a `publishing` update from an older attempt than the one recorded is stale and dropped;
+- a `publishing` update from an older attempt than the one recorded is stale and dropped, and
+  so is a failure or miss of an older attempt (one a retry has superseded);
 - a final state gives way only to one that shows more of the post live: `failed`, `missed` or
   `cancelled` -> `partially_published` -> `published` (and a partial result with more live parts
   replaces one with fewer). What a platform holds is a fact; no later report may hide it.
@@ -73,7 +74,8 @@ def may_move(current: Snapshot, new: Snapshot) -> bool:
             return current.status is not TargetStatus.PUBLISHED
         return False
     if new.status in FINAL:
-        return True
+        # A failure of an older attempt (redelivered after a retry re-opened the platform) is stale.
+        return new.status in LIVE or new.attempt >= current.attempt
     return _RANK[new.status] >= _RANK[current.status] and new.attempt >= current.attempt
 
 

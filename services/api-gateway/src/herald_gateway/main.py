@@ -39,10 +39,12 @@ from herald_gateway.events.retention import ChangeLogPruner
 from herald_gateway.idempotency import ExpiredKeysPurge
 from herald_gateway.openapi import install_openapi
 from herald_gateway.outbox import DirectProducer, OutboxRelay
+from herald_gateway.posts.endpoints import BULK_PATH
 from herald_gateway.posts.endpoints import router as posts_router
 from herald_gateway.posts.preview import router as preview_router
 from herald_gateway.posts.service import PostsService
 from herald_gateway.problems import install_problem_handlers
+from herald_gateway.queue.endpoints import router as queue_router
 from herald_gateway.ratelimit import QuotaHeadersMiddleware, RateLimiter
 from herald_gateway.security import harden
 from herald_gateway.settings import Settings
@@ -114,9 +116,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.token_encryption_keys is not None:
             await migrate(settings, ACCOUNTS_SCHEMA, ACCOUNTS_MIGRATIONS)
             cipher = TokenCipher.from_setting(settings.token_encryption_keys.get_secret_value())
-            app.state.accounts = AccountsService(
-                AccountStore(infra.pool, cipher), infra.redis, http, settings
-            )
+            store = AccountStore(infra.pool, cipher)
+            app.state.accounts = AccountsService(store, infra.redis, http, settings)
+            app.state.posts.accounts = app.state.posts.queue.accounts = store
             app.state.authorize_links = AuthorizeLinks(
                 derive_key(settings.token_encryption_keys.get_secret_value()),
                 infra.redis,
@@ -156,12 +158,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.rate_limiter = RateLimiter(settings)
     install_problem_handlers(app)
     app.add_middleware(QuotaHeadersMiddleware)
-    harden(app, max_request_bytes=settings.max_request_bytes, cors_allow_origins=settings.cors_allow_origins)
+    harden(
+        app,
+        max_request_bytes=settings.max_request_bytes,
+        cors_allow_origins=settings.cors_allow_origins,
+        path_caps={BULK_PATH: settings.max_bulk_request_bytes},
+    )
     app.include_router(posts_router)
     app.include_router(preview_router)
     app.include_router(api_keys_router)
     app.include_router(accounts_router)
     app.include_router(webhooks_router)
+    app.include_router(queue_router)
     app.include_router(asyncapi_router(settings.kafka_bootstrap_servers))
     app.include_router(events_router)
     app.include_router(sign_in_router)

@@ -147,10 +147,16 @@ def install_problem_handlers(app: FastAPI) -> None:
 def _allowed_methods(request: Request) -> str:
     """Every method the document gives the path: Starlette names only those of the first route that
     matched it, and GET and POST of one path are two routes here."""
+    matched = [
+        (path, item)
+        for path, item in request.app.openapi()["paths"].items()
+        if re.fullmatch(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path)), request.url.path)
+    ]
+    # As OpenAPI matches them: a concrete path before a templated one (/posts/bulk, not /posts/{post_id}).
+    concrete = [(path, item) for path, item in matched if "{" not in path]
     methods: set[str] = set()
-    for path, item in request.app.openapi()["paths"].items():
-        if re.fullmatch(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path)), request.url.path):
-            methods |= {m.upper() for m in item}
+    for _, item in concrete or matched:
+        methods |= {m.upper() for m in item}
     if "GET" in methods:
         methods.add("HEAD")  # Starlette answers HEAD wherever it answers GET
     return ", ".join(sorted(methods))

@@ -58,16 +58,19 @@ class BodySizeLimitMiddleware:
     as soon as the bytes read pass the cap. The app's own answer to the cut-off body (FastAPI
     reads it as a parse error, 400) is then dropped, so the client sees the 413."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app, self.max_bytes = app, max_bytes
+    def __init__(self, app: ASGIApp, max_bytes: int, path_caps: dict[str, int] | None = None) -> None:
+        self.app, self.default_bytes = app, max_bytes
+        self.path_caps = dict(path_caps or {})
+        """Routes with a cap of their own (bulk uploads), by exact path."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        cap = self.path_caps.get(scope["path"], self.default_bytes)
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, receive, send)
+        if declared is not None and declared.isdigit() and int(declared) > cap:
+            await self._refuse(scope, receive, send, cap)
             return
         seen = 0
         started = refused = False
@@ -77,10 +80,10 @@ class BodySizeLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes and not refused:
+                if seen > cap and not refused:
                     refused = not started
                     if refused:
-                        await self._refuse(scope, receive, send)
+                        await self._refuse(scope, receive, send, cap)
                     raise _TooLarge
             return message
 
@@ -95,14 +98,14 @@ class BodySizeLimitMiddleware:
             await self.app(scope, counting_receive, guarded_send)
         except _TooLarge:
             if not started and not refused:
-                await self._refuse(scope, receive, send)
+                await self._refuse(scope, receive, send, cap)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, cap: int) -> None:
         response = problem_response(
             413,
             "payload-too-large",
             "Request body too large",
-            f"the request body is larger than {self.max_bytes} bytes",
+            f"the request body is larger than {cap} bytes",
             scope["path"],
         )
         await response(scope, receive, send)
@@ -137,14 +140,20 @@ class ControlCharactersInUrlMiddleware:
         await self.app(scope, receive, send)
 
 
-def harden(app: FastAPI, *, max_request_bytes: int, cors_allow_origins: list[str]) -> None:
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=max_request_bytes)
+def harden(
+    app: FastAPI,
+    *,
+    max_request_bytes: int,
+    cors_allow_origins: list[str],
+    path_caps: dict[str, int] | None = None,
+) -> None:
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=max_request_bytes, path_caps=path_caps)
     app.add_middleware(ControlCharactersInUrlMiddleware)
     if cors_allow_origins:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=cors_allow_origins,
-            allow_methods=["GET", "POST", "DELETE"],
+            allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-API-Key"],
             expose_headers=[
                 "Location",

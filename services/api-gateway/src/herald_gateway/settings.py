@@ -58,6 +58,10 @@ class Settings(AccountSettings, WebhookSettings):
     api_keys_per_business: int = Field(50, ge=1, description="active API keys a business may hold")
 
     max_request_bytes: int = Field(256 * 1024, ge=1024, description="larger bodies are refused with 413")
+    max_bulk_request_bytes: int = Field(
+        32 * 1024 * 1024, ge=1024, description="the cap of POST /api/v2/posts/bulk (CSV / JSON lines uploads)"
+    )
+    bulk_max_rows: int = Field(50_000, ge=1, description="more rows in one bulk upload are refused with 413")
     cors_allow_origins: list[str] = Field(
         [], description="browser origins allowed to call the API; none by default"
     )

@@ -24,6 +24,8 @@ from herald_common.events import (
     Envelope,
     MalformedEvent,
     PostCancelRequested,
+    PostEditRequested,
+    PostManualRetryRequested,
     PostRequested,
     PostRetryRequested,
     decode,
@@ -37,7 +39,13 @@ from herald_scheduler.emitter import Emitter
 from herald_scheduler.engine import Engine
 from herald_scheduler.service import Request, SchedulingService
 
-ACCEPTED = (PostRequested, PostCancelRequested, PostRetryRequested)
+ACCEPTED = (
+    PostRequested,
+    PostCancelRequested,
+    PostRetryRequested,
+    PostManualRetryRequested,
+    PostEditRequested,
+)
 
 
 @dataclass(frozen=True)
@@ -95,14 +103,16 @@ class RequestIntake:
                 traces[envelope.data.post_id] = traceparent
         if not requests:
             return
-        cancels = [r.post_id for r in requests if isinstance(r, PostCancelRequested)]
-        self._engine.hold(cancels)  # at receipt, before any await: see Engine.hold
+        # Cancels and edits: the post's due rows wait at receipt, before any await (see Engine.hold).
+        held = [r.post_id for r in requests if isinstance(r, PostCancelRequested | PostEditRequested)]
+        self._engine.hold(held)
         try:
             async with self._pool.acquire() as conn, conn.transaction():
                 outcome = await self._service.handle(conn, requests, self._clock(), traces)
         finally:
-            self._engine.release(cancels)
-        # Committed: arm first (an immediate post fires within milliseconds), then answer.
+            self._engine.release(held)
+        # Committed: arm first (an immediate post fires within milliseconds), then answer. Arming
+        # right after `release` (no await between) replaces an edited row's old timer by key.
         self._engine.arm(outcome.armed)
         await self._emitter.send_all(outcome.records)
 

@@ -8,12 +8,15 @@ from datetime import datetime
 
 from herald_common.events import (
     CancelRefusalReason,
+    EditRefusalReason,
     Event,
     KafkaRecord,
     PostCancelled,
     PostCancelRefused,
     PostDispatched,
     PostDue,
+    PostEdited,
+    PostEditRefused,
     PostMissed,
     PostPublishFailed,
     PostRetryScheduled,
@@ -143,3 +146,26 @@ def unanswered(row: Schedule, redrives: int, wait_seconds: float, now: datetime)
         error_code="no_result",
     )
     return _record(event, f"unanswered:{row.post_id}:{row.platform}:{row.attempt}")
+
+
+def edited(
+    post_id: str, business_id: int, request_id: str, due_at: datetime, platforms: Sequence[str], now: datetime
+) -> KafkaRecord:
+    event = PostEdited(
+        post_id=post_id,
+        business_id=business_id,
+        occurred_at=now,
+        request_id=request_id,
+        scheduled_for=due_at,
+        platforms=tuple(Platform(p) for p in platforms),
+    )
+    return _record(event, f"edit-answer:{request_id}")
+
+
+def edit_refused(
+    post_id: str, business_id: int, request_id: str, reason: EditRefusalReason, now: datetime
+) -> KafkaRecord:
+    event = PostEditRefused(
+        post_id=post_id, business_id=business_id, occurred_at=now, request_id=request_id, reason=reason
+    )
+    return _record(event, f"edit-answer:{request_id}")

@@ -16,6 +16,7 @@ LATENESS = Histogram(
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
 )
 CANCELS = Counter("herald_scheduler_cancels_total", "Cancel requests answered, by outcome", ["outcome"])
+EDITS = Counter("herald_scheduler_edits_total", "Edit requests answered, by outcome", ["outcome"])
 MISSED = Counter("herald_scheduler_missed_total", "Schedules given up as missed (late_policy=skip)")
 HEAP_SIZE = Gauge("herald_scheduler_timer_heap_size", "Rows this replica holds leased in memory")
 REDRIVES = Counter(

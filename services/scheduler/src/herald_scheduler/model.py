@@ -49,6 +49,8 @@ class Schedule:
     """The trace of the request that created the row (W3C), continued by its due event."""
     due_span: Any = field(default=None, compare=False, repr=False)
     """The due event's PRODUCER span when this process traces: started at arm, ended once acknowledged."""
+    version: int = 0
+    """The row's version when read (edits bump it): the fire's CAS loses if the row has moved on."""
 
     @property
     def key(self) -> Key:

@@ -45,6 +45,7 @@ def to_schedule(r: Any) -> Schedule:
         r["target"],
         firing=r["state"] == "firing",
         traceparent=r["traceparent"],
+        version=r["version"],
     )
 
 
@@ -92,7 +93,7 @@ async def insert_schedules(conn: Conn, rows: Sequence[NewSchedule], lease: Lease
                                            WHERE c.post_id = r.post_id AND c.tombstone) AS dead) t
         ON CONFLICT (post_id, platform) DO NOTHING
         RETURNING post_id, platform, business_id, attempt, due_at, scheduled_for, publish_by,
-                  thread_numbering, target::text AS target, state, traceparent
+                  thread_numbering, target::text AS target, state, traceparent, version
         """,
             *cols[:10],
             lease.horizon_end,
@@ -182,10 +183,88 @@ async def record_cancel_answers(conn: Conn, answers: Sequence[tuple[str, str, Ca
     )
 
 
+@dataclass(frozen=True, slots=True)
+class EditAnswer:
+    outcome: str
+    reason: str | None
+    due_at: datetime | None
+    platforms: list[str]
+
+
+async def previous_edit_answer(conn: Conn, request_id: str) -> EditAnswer | None:
+    r = await conn.fetchrow(
+        "SELECT outcome, reason, due_at, platforms FROM edits WHERE request_id = $1", request_id
+    )
+    return None if r is None else EditAnswer(r["outcome"], r["reason"], r["due_at"], list(r["platforms"]))
+
+
+async def record_edit_answer(conn: Conn, request_id: str, post_id: str, a: EditAnswer) -> None:
+    await conn.execute(
+        "INSERT INTO edits (request_id, post_id, outcome, reason, due_at, platforms)"
+        " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (request_id) DO NOTHING",
+        request_id,
+        post_id,
+        a.outcome,
+        a.reason,
+        a.due_at,
+        a.platforms,
+    )
+
+
+async def edit_open_rows(conn: Conn, req: Any, lease: Lease) -> list[Any]:
+    """Apply an edit to every row of the post, when none has fired (all `pending` or `leased`):
+    new due time, deadline and target. A row due within the horizon is leased to us (the caller
+    arms it, replacing the old timer); others go back to `pending`. Either way the row's version goes
+    up, so the CAS of a timer armed before the edit loses. Returns the rows changed (none: refused)."""
+    targets = req.targets or ()
+    return list(
+        await conn.fetch(
+            """
+        UPDATE schedules s
+        SET due_at = COALESCE($2::timestamptz, s.due_at),
+            scheduled_for = COALESCE($2::timestamptz, s.scheduled_for),
+            publish_by = CASE WHEN s.late_policy = 'skip'
+                              THEN COALESCE($2::timestamptz, s.due_at) + make_interval(secs => s.grace_seconds) END,
+            target = COALESCE((SELECT t.target::jsonb FROM unnest($3::text[], $4::text[]) AS t(platform, target)
+                               WHERE t.platform = s.platform), s.target),
+            state = CASE WHEN COALESCE($2::timestamptz, s.due_at) <= $5 THEN 'leased' ELSE 'pending' END,
+            lease_owner = CASE WHEN COALESCE($2::timestamptz, s.due_at) <= $5 THEN $6 END,
+            lease_until = CASE WHEN COALESCE($2::timestamptz, s.due_at) <= $5 THEN $7::timestamptz END,
+            version = s.version + 1, updated_at = now()
+        WHERE s.post_id = $1 AND s.state IN ('pending', 'leased')
+          AND NOT EXISTS (SELECT 1 FROM schedules o
+                          WHERE o.post_id = s.post_id AND o.state NOT IN ('pending', 'leased'))
+        RETURNING s.post_id, s.platform, s.business_id, s.attempt, s.due_at, s.scheduled_for, s.publish_by,
+                  s.thread_numbering, s.target::text AS target, s.state, s.traceparent, s.version
+        """,
+            req.post_id,
+            req.scheduled_for,
+            [t.platform.value for t in targets],
+            [t.model_dump_json() for t in targets],
+            lease.horizon_end,
+            lease.owner,
+            lease.until,
+        )
+    )
+
+
+RETRY_FROM = ("firing", "sent")
+"""A publisher's retry: the attempt is still out, with no result."""
+MANUAL_RETRY_FROM = ("firing", "sent", "answered", "failed", "missed")
+"""A retry asked for through the API: the attempt failed or was missed (its result may be in)."""
+
+
 async def rearm_for_retry(
-    conn: Conn, post_id: str, platform: str, failed_attempt: int, not_before: datetime, lease: Lease
+    conn: Conn,
+    post_id: str,
+    platform: str,
+    failed_attempt: int,
+    not_before: datetime,
+    lease: Lease,
+    from_states: Sequence[str] = RETRY_FROM,
 ) -> Any:
-    """attempt+1 at not_before, only if the failed attempt is the row's current one (idempotent)."""
+    """attempt+1 at not_before, only if the failed attempt is the row's current one (idempotent),
+    with a new publish_by counted from not_before."""
     return await conn.fetchrow(
         """
         UPDATE schedules SET attempt = attempt + 1, due_at = $4::timestamptz, updated_at = now(),
@@ -195,9 +274,9 @@ async def rearm_for_retry(
                state = CASE WHEN $4 <= $5 THEN 'leased' ELSE 'pending' END,
                lease_owner = CASE WHEN $4 <= $5 THEN $6 END,
                lease_until = CASE WHEN $4 <= $5 THEN $7::timestamptz END
-        WHERE post_id = $1 AND platform = $2 AND attempt = $3 AND state IN ('firing', 'sent')
+        WHERE post_id = $1 AND platform = $2 AND attempt = $3 AND state = ANY($8::text[])
         RETURNING post_id, platform, business_id, attempt, due_at, scheduled_for, publish_by,
-                  thread_numbering, target::text AS target, state, traceparent
+                  thread_numbering, target::text AS target, state, traceparent, version
         """,
         post_id,
         platform,
@@ -206,6 +285,7 @@ async def rearm_for_retry(
         lease.horizon_end,
         lease.owner,
         lease.until,
+        list(from_states),
     )
 
 
@@ -231,7 +311,7 @@ async def claim_due(conn: Conn, lease: Lease, limit: int) -> list[Any]:
                                    ORDER BY due_at LIMIT $4 FOR UPDATE SKIP LOCKED))
           AND s.state = 'pending'
         RETURNING s.post_id, s.platform, s.business_id, s.attempt, s.due_at, s.scheduled_for, s.publish_by,
-                  s.thread_numbering, s.target::text AS target, s.state, s.traceparent
+                  s.thread_numbering, s.target::text AS target, s.state, s.traceparent, s.version
         """,
             lease.owner,
             lease.until,
@@ -252,7 +332,7 @@ async def take_over_expired(conn: Conn, lease: Lease, now: datetime, limit: int)
                                    ORDER BY lease_until LIMIT $4 FOR UPDATE SKIP LOCKED))
           AND s.state IN ('leased', 'firing')
         RETURNING s.post_id, s.platform, s.business_id, s.attempt, s.due_at, s.scheduled_for, s.publish_by,
-                  s.thread_numbering, s.target::text AS target, s.state, s.traceparent
+                  s.thread_numbering, s.target::text AS target, s.state, s.traceparent, s.version
         """,
             lease.owner,
             lease.until,
@@ -276,8 +356,14 @@ A row updated concurrently (a cancel, a take-over) is skipped: it has a new ctid
 
 
 async def fire(conn: Conn, lease: Lease, rows: Sequence[Schedule], now: datetime) -> list[Any]:
-    """The compare-and-set where fire and cancel race: leased-by-me rows become firing (or missed
-    when a skip-policy row is past publish_by). Rows cancelled or taken over meanwhile are absent.
+    """The compare-and-set where fire, cancel and edit race: leased-by-me rows become firing (or
+    missed when a skip-policy row is past publish_by). Rows cancelled or taken over meanwhile are
+    absent, and so are rows edited since their timer was armed (a newer version): that timer's due
+    event holds the old text or time, and the timer the edit armed fires the row instead.
+
+    Versions are checked on the row as it is when updated (a row an edit has just committed is read
+    again), so an edit committing while the CAS waits for its lock wins too. Only edited rows have
+    a version above 0; theirs are looked up in a hashed set of the batch's keys.
 
     The lease is renewed in the same statement: a replica that fires late under overload keeps a
     full TTL to produce and mark the row, so no other replica takes it over meanwhile."""
@@ -289,6 +375,9 @@ async def fire(conn: Conn, lease: Lease, rows: Sequence[Schedule], now: datetime
             lease_until = $6, updated_at = now()
         WHERE s.ctid = ANY ({_CTIDS_BY_KEY.format(keys="$2", platforms="$3", attempts="$4")})
           AND s.state = 'leased' AND s.lease_owner = $1
+          AND (s.version = 0
+               OR (s.post_id, s.platform, s.attempt, s.version)
+                  IN (SELECT * FROM unnest($2::text[], $3::text[], $4::int[], $7::int[])))
         RETURNING s.post_id, s.platform, s.state
         """,
             lease.owner,
@@ -297,6 +386,7 @@ async def fire(conn: Conn, lease: Lease, rows: Sequence[Schedule], now: datetime
             [r.attempt for r in rows],
             now,
             lease.until,
+            [r.version for r in rows],
         )
     )
 

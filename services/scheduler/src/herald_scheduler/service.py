@@ -12,6 +12,8 @@ from typing import TypeAlias
 from herald_common.events import (
     KafkaRecord,
     PostCancelRequested,
+    PostEditRequested,
+    PostManualRetryRequested,
     PostRequested,
     PostRetryRequested,
 )
@@ -19,10 +21,13 @@ from herald_common.logs import get_logger
 from herald_scheduler import messages
 from herald_scheduler import repository as repo
 from herald_scheduler.cancels import cancel_run
+from herald_scheduler.edits import edit as _edit
 from herald_scheduler.model import LeaseTerms, Schedule, State, due_time, publish_deadline, resolve_grace
 
 log = get_logger(__name__)
-Request: TypeAlias = PostRequested | PostCancelRequested | PostRetryRequested
+Request: TypeAlias = (
+    PostRequested | PostCancelRequested | PostRetryRequested | PostManualRetryRequested | PostEditRequested
+)
 
 
 @dataclass
@@ -49,10 +54,10 @@ class SchedulingService:
         a run of cancels decided in a few (cancels.py); a request between runs keeps its place.
         `traces` maps a post id to the trace context its schedule rows keep (see tracing.py)."""
         out = Outcome()
-        if cancels := [r.post_id for r in requests if isinstance(r, PostCancelRequested)]:
-            # First thing: a cancel that arrived before the due instant holds the rows before the
-            # fire-time CAS can take them, however long the rest of the batch takes.
-            await repo.lock_open_rows(conn, cancels)
+        if held := [r.post_id for r in requests if isinstance(r, PostCancelRequested | PostEditRequested)]:
+            # First thing: a cancel or edit that arrived before the due instant holds the rows before
+            # the fire-time CAS can take them, however long the rest of the batch takes.
+            await repo.lock_open_rows(conn, held)
         for kind, run in groupby(requests, key=type):
             if kind is PostRequested:
                 posts = [r for r in run if isinstance(r, PostRequested)]
@@ -62,7 +67,11 @@ class SchedulingService:
                 out.records.extend(await cancel_run(conn, cancels, now))
             else:
                 for request in run:
-                    if isinstance(request, PostRetryRequested):
+                    if isinstance(request, PostEditRequested):
+                        record, armed = await _edit(conn, request, now, self._terms.at(now))
+                        out.records.append(record)
+                        out.armed.extend(armed)
+                    elif isinstance(request, PostRetryRequested | PostManualRetryRequested):
                         await self._retry(request, conn, now, out)
         return out
 
@@ -124,9 +133,18 @@ class SchedulingService:
                 )
             )
 
-    async def _retry(self, req: PostRetryRequested, conn: repo.Conn, now: datetime, out: Outcome) -> None:
+    async def _retry(
+        self, req: PostRetryRequested | PostManualRetryRequested, conn: repo.Conn, now: datetime, out: Outcome
+    ) -> None:
+        manual = isinstance(req, PostManualRetryRequested)
         row = await repo.rearm_for_retry(
-            conn, req.post_id, req.platform.value, req.attempt, req.not_before, self._terms.at(now)
+            conn,
+            req.post_id,
+            req.platform.value,
+            req.attempt,
+            now if manual else req.not_before,
+            self._terms.at(now),
+            repo.MANUAL_RETRY_FROM if manual else repo.RETRY_FROM,
         )
         if row is None:
             current = await repo.current_attempt(conn, req.post_id, req.platform.value)
@@ -138,4 +156,5 @@ class SchedulingService:
         schedule = repo.to_schedule(row)
         if row["state"] == State.LEASED:
             out.armed.append(schedule)
-        out.records.append(messages.retry_scheduled(schedule, req.reason, now))
+        reason = "retry requested through the API" if manual else req.reason
+        out.records.append(messages.retry_scheduled(schedule, reason, now))

@@ -80,7 +80,8 @@ async def take_overdue(
                                    ORDER BY answer_by LIMIT $4 FOR UPDATE SKIP LOCKED))
           AND s.state = 'sent'
         RETURNING s.post_id, s.platform, s.business_id, s.attempt, s.due_at, s.scheduled_for, s.publish_by,
-                  s.thread_numbering, s.target::text AS target, s.state, s.traceparent, s.redrives
+                  s.thread_numbering, s.target::text AS target, s.state, s.traceparent, s.redrives,
+                  s.version
         """,
             now,
             next_answer_by,

@@ -30,6 +30,8 @@ class AccountSummary:
     access_expires_at: datetime | None
     scopes: str
     created_at: datetime
+    is_default: bool = False
+    """Posts that name no account of this platform go out under this one."""
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ from herald_common.platforms import Platform
 
 SCHEMA = "accounts"
 _SUMMARY = (
-    "id, business_id, platform, account_id, display_name, status, access_expires_at, scopes, created_at"
+    "id, business_id, platform, account_id, display_name, status, access_expires_at, scopes, created_at,"
+    " is_default"
 )
 
 
@@ -51,6 +52,8 @@ class AccountStore:
     ) -> AccountSummary:
         """Connect (or reconnect: new tokens, status active) one platform account for a business."""
         async with self.pool.acquire() as conn, conn.transaction():
+            # The default lock first, then rows: every writer of defaults takes them in this order.
+            await self._lock_defaults(conn, business_id, platform.value)
             existing = await conn.fetchval(
                 "SELECT id FROM accounts.connected_accounts WHERE business_id=$1 AND platform=$2 AND account_id=$3"
                 " FOR UPDATE",
@@ -59,10 +62,13 @@ class AccountStore:
                 account_id,
             )
             row_id = existing or f"acc_{secrets.token_hex(10)}"
+            # The first account of a platform becomes the default; later ones wait to be chosen.
             row = await conn.fetchrow(
                 "INSERT INTO accounts.connected_accounts (id, business_id, platform, account_id, display_name,"
                 " key_id, access_token, refresh_token, token_secret, access_expires_at, refresh_expires_at, scopes,"
-                " connected_by) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)"
+                " connected_by, is_default) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,"
+                " NOT EXISTS (SELECT 1 FROM accounts.connected_accounts WHERE business_id=$2 AND platform=$3"
+                " AND is_default))"
                 " ON CONFLICT (id) DO UPDATE SET display_name=$5, key_id=$6, access_token=$7, refresh_token=$8,"
                 " token_secret=$9, access_expires_at=$10, refresh_expires_at=$11, scopes=$12, connected_by=$13,"
                 f" status='active', updated_at=now() RETURNING {_SUMMARY}",
@@ -91,13 +97,84 @@ class AccountStore:
         )
         return [_summary(r) for r in rows]
 
-    async def disconnect(self, account_row_id: str, business_ids: Sequence[int]) -> bool:
-        done = await self.pool.fetchval(
-            "DELETE FROM accounts.connected_accounts WHERE id = $1 AND business_id = ANY($2::bigint[]) RETURNING true",
+    async def find(self, account_row_id: str, business_ids: Sequence[int]) -> AccountSummary | None:
+        row = await self.pool.fetchrow(
+            f"SELECT {_SUMMARY} FROM accounts.connected_accounts WHERE id = $1 AND business_id = ANY($2::bigint[])",
             account_row_id,
             list(business_ids),
         )
-        return bool(done)
+        return None if row is None else _summary(row)
+
+    async def default_for(self, business_id: int, platform: Platform) -> AccountSummary | None:
+        row = await self.pool.fetchrow(
+            f"SELECT {_SUMMARY} FROM accounts.connected_accounts WHERE business_id = $1 AND platform = $2"
+            " AND is_default",
+            business_id,
+            platform.value,
+        )
+        return None if row is None else _summary(row)
+
+    async def set_default(self, account_row_id: str, business_ids: Sequence[int]) -> AccountSummary | None:
+        """Make the account its platform's default for its business; None when it is not one of theirs."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            row = await conn.fetchrow(
+                "SELECT business_id, platform FROM accounts.connected_accounts"
+                " WHERE id = $1 AND business_id = ANY($2::bigint[])",
+                account_row_id,
+                list(business_ids),
+            )
+            if row is None:
+                return None
+            await self._lock_defaults(conn, row["business_id"], row["platform"])  # before any row lock
+            # Two statements: the unique index is checked row by row, so the old default goes first.
+            await conn.execute(
+                "UPDATE accounts.connected_accounts SET is_default = false"
+                " WHERE business_id = $1 AND platform = $2 AND is_default AND id <> $3",
+                row["business_id"],
+                row["platform"],
+                account_row_id,
+            )
+            await conn.execute(
+                "UPDATE accounts.connected_accounts SET is_default = true WHERE id = $1", account_row_id
+            )
+            chosen = await conn.fetchrow(
+                f"SELECT {_SUMMARY} FROM accounts.connected_accounts WHERE id = $1", account_row_id
+            )
+        return None if chosen is None else _summary(chosen)  # None: disconnected meanwhile
+
+    @staticmethod
+    async def _lock_defaults(conn: asyncpg.Connection, business_id: int, platform: str) -> None:
+        """Serialises every change of one business/platform's default (connect, choose, disconnect)."""
+        await conn.execute(
+            "SELECT pg_advisory_xact_lock(hashtext('herald.accounts.default'), hashtext($1 || ':' || $2))",
+            str(business_id),
+            platform,
+        )
+
+    async def disconnect(self, account_row_id: str, business_ids: Sequence[int]) -> bool:
+        """Delete the account; when it was the default, the earliest-connected remaining one takes over."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            row = await conn.fetchrow(
+                "SELECT business_id, platform FROM accounts.connected_accounts"
+                " WHERE id = $1 AND business_id = ANY($2::bigint[])",
+                account_row_id,
+                list(business_ids),
+            )
+            if row is None:
+                return False
+            await self._lock_defaults(conn, row["business_id"], row["platform"])
+            was_default = await conn.fetchval(
+                "DELETE FROM accounts.connected_accounts WHERE id = $1 RETURNING is_default", account_row_id
+            )
+            if was_default:
+                await conn.execute(
+                    "UPDATE accounts.connected_accounts SET is_default = true WHERE id = ("
+                    " SELECT id FROM accounts.connected_accounts WHERE business_id = $1 AND platform = $2"
+                    " ORDER BY created_at, id LIMIT 1)",
+                    row["business_id"],
+                    row["platform"],
+                )
+        return was_default is not None
 
     async def for_publishing(
         self,
@@ -105,10 +182,13 @@ class AccountStore:
         platform: Platform,
         account_id: str | None,
     ) -> ConnectedAccount | None:
-        """The business's account on the platform (the named one, or the most recently connected)."""
+        """The business's account on the platform: the named one (platform account id), else its default.
+
+        Never "the most recently updated": a token refresh must not change who the next post is from."""
         row = await self.pool.fetchrow(
             "SELECT * FROM accounts.connected_accounts WHERE business_id = $1 AND platform = $2"
-            " AND ($3::text IS NULL OR account_id = $3) ORDER BY updated_at DESC LIMIT 1",
+            " AND ($3::text IS NULL OR account_id = $3) AND ($3::text IS NOT NULL OR is_default)"
+            " LIMIT 1",
             business_id,
             platform.value,
             account_id,

@@ -5,6 +5,7 @@ from herald_common.events.base import Event, utcnow
 from herald_common.events.envelope import Envelope, KafkaRecord, MalformedEvent, decode, encode
 from herald_common.events.schemas import (
     CancelRefusalReason,
+    EditRefusalReason,
     LatePolicy,
     LifecycleEvent,
     PostCancelled,
@@ -12,6 +13,10 @@ from herald_common.events.schemas import (
     PostCancelRequested,
     PostDispatched,
     PostDue,
+    PostEdited,
+    PostEditRefused,
+    PostEditRequested,
+    PostManualRetryRequested,
     PostMissed,
     PostPartiallyPublished,
     PostPublished,
@@ -26,6 +31,7 @@ from herald_common.events.schemas import (
 
 __all__ = [
     "CancelRefusalReason",
+    "EditRefusalReason",
     "Envelope",
     "Event",
     "KafkaRecord",
@@ -37,6 +43,10 @@ __all__ = [
     "PostCancelled",
     "PostDispatched",
     "PostDue",
+    "PostEditRefused",
+    "PostEditRequested",
+    "PostEdited",
+    "PostManualRetryRequested",
     "PostMissed",
     "PostPartiallyPublished",
     "PostPublishFailed",

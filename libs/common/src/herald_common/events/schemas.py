@@ -72,6 +72,37 @@ class PostRetryRequested(Event):
     reason: str
 
 
+class PostManualRetryRequested(Event):
+    """Someone asked (POST /api/v2/posts/{id}/retry) to publish a failed or missed platform again.
+
+    Unlike a publisher's retry request, it re-arms a row whose attempt already has a result; it
+    names that attempt, so a redelivered request re-arms nothing twice."""
+
+    ce_type: ClassVar[str] = "com.herald.post.manual-retry-requested.v1"
+    topic: ClassVar[str | None] = topics.POST_REQUESTS
+
+    platform: Platform
+    attempt: int = Field(ge=1, description="the attempt that failed or was missed")
+    requested_at: AwareDatetime
+
+
+class PostEditRequested(Event):
+    """Change a post that is not yet due: its time, and/or what each platform receives.
+
+    The scheduler decides with the same rule as a cancel: an edit that reaches it before any of
+    the post's rows has fired applies to all of them; after that it is refused."""
+
+    ce_type: ClassVar[str] = "com.herald.post.edit-requested.v1"
+    topic: ClassVar[str | None] = topics.POST_REQUESTS
+
+    request_id: str
+    scheduled_for: AwareDatetime | None = None
+    """The new due time; None keeps it."""
+    targets: tuple[PostTarget, ...] | None = None
+    """The complete new target of each platform named; platforms not named keep theirs."""
+    requested_at: AwareDatetime
+
+
 # --- the due event (scheduler -> publisher) ----------------------------------------------------
 
 
@@ -129,6 +160,27 @@ class PostCancelRefused(LifecycleEvent):
     ce_type: ClassVar[str] = "com.herald.post.cancel-refused.v1"
     request_id: str | None
     reason: CancelRefusalReason
+
+
+class PostEdited(LifecycleEvent):
+    """The scheduler applied an edit to every platform of the post (the answer to PostEditRequested)."""
+
+    ce_type: ClassVar[str] = "com.herald.post.edited.v1"
+    request_id: str
+    scheduled_for: AwareDatetime
+    platforms: tuple[Platform, ...]
+
+
+class EditRefusalReason(StrEnum):
+    ALREADY_DISPATCHED = "already_dispatched"
+    CANCELLED = "cancelled"
+    NOT_FOUND = "not_found"
+
+
+class PostEditRefused(LifecycleEvent):
+    ce_type: ClassVar[str] = "com.herald.post.edit-refused.v1"
+    request_id: str
+    reason: EditRefusalReason
 
 
 class PostMissed(LifecycleEvent):

@@ -154,3 +154,15 @@ async def list_accounts(
 async def disconnect(account_id: str, request: Request, caller: CurrentPerson) -> Response:
     await service(request).disconnect(caller, account_id)
     return Response(status_code=204)
+
+
+@router.put(
+    "/api/v2/accounts/{account_id}/default",
+    dependencies=[Depends(limited("rate_limit_other"))],
+    response_model=AccountView,
+    responses=problems(404, 503),
+    operation_id="makeAccountDefault",
+    summary="Post under this account when a post names none for its platform",
+)
+async def make_default(account_id: str, request: Request, caller: CurrentCaller) -> AccountView:
+    return await service(request).make_default(caller, account_id)

@@ -33,6 +33,8 @@ class AccountView(BaseModel):
     """active, or reauth_required: send the user to /api/oauth/{platform}/authorize again."""
     access_expires_at: datetime | None
     created_at: datetime
+    is_default: bool = False
+    """Posts that name no account of this platform go out under this one."""
 
 
 class AuthorizationStart(BaseModel):

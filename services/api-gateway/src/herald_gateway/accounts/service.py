@@ -43,6 +43,7 @@ def view(a: AccountSummary) -> AccountView:
         status=a.status,
         access_expires_at=a.access_expires_at,
         created_at=a.created_at,
+        is_default=a.is_default,
     )
 
 
@@ -135,3 +136,9 @@ class AccountsService:
     async def disconnect(self, caller: Caller, account_row_id: str) -> None:
         if not await self.store.disconnect(account_row_id, sorted(caller.business_ids)):
             raise NotFound(f"account {account_row_id} not found")
+
+    async def make_default(self, caller: Caller, account_row_id: str) -> AccountView:
+        chosen = await self.store.set_default(account_row_id, sorted(caller.business_ids))
+        if chosen is None:
+            raise NotFound(f"account {account_row_id} not found")
+        return view(chosen)

@@ -11,12 +11,16 @@ from herald_common.platforms import Platform
 from herald_gateway.auth.dependencies import CurrentCaller
 from herald_gateway.openapi import problems
 from herald_gateway.posts.schemas import (
+    BulkResult,
     CancelOutcome,
+    EditOutcome,
+    EditRequest,
     PostAccepted,
     PostPage,
     PostStatus,
     PostView,
     PublishRequest,
+    RetryRequest,
     ScheduleRequest,
 )
 from herald_gateway.posts.service import Created, PostsService
@@ -24,6 +28,7 @@ from herald_gateway.ratelimit import limited
 from herald_gateway.timestamps import Rfc3339
 
 router = APIRouter(prefix="/api/v2", tags=["posts"])
+BULK_PATH = "/api/v2/posts/bulk"
 IdempotencyKey = Annotated[
     str | None, Header(alias="Idempotency-Key", description="replays the first response for 24 h")
 ]
@@ -181,6 +186,9 @@ async def list_posts(
     platform: Platform | None = None,
     created_from: Annotated[Rfc3339 | None, Query(alias="from", description="created at or after")] = None,
     created_to: Annotated[Rfc3339 | None, Query(alias="to", description="created before")] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="text the post contains (any platform, any case)")
+    ] = None,
     cursor: Annotated[
         str | None, Query(pattern="^[A-Za-z0-9_-]+$", max_length=512, description="next_cursor of a page")
     ] = None,
@@ -195,6 +203,7 @@ async def list_posts(
         created_to=created_to,
         cursor=cursor,
         limit=limit,
+        text=q,
     )
 
 
@@ -225,3 +234,70 @@ async def get_post(post_id: str, request: Request, caller: CurrentCaller) -> Pos
 async def cancel(post_id: str, request: Request, caller: CurrentCaller) -> JSONResponse:
     status, outcome = await service(request).cancel(caller, post_id)
     return JSONResponse(outcome.model_dump(mode="json"), status_code=status)
+
+
+@router.post(
+    "/posts/{post_id}/retry",
+    dependencies=[Depends(limited("rate_limit_other"))],
+    status_code=202,
+    response_model=PostView,
+    responses={
+        202: {
+            "description": "Accepted: the platforms named will be published again",
+            "headers": _ACCEPTED_HEADERS,
+        },
+        **problems(404, 409),
+    },
+    operation_id="retryPost",
+    openapi_extra={"requestBody": {"content": {"application/json": {"example": {"platforms": ["twitter"]}}}}},
+    summary="Publish the failed or missed platforms of a post again (what is live is never re-posted)",
+)
+async def retry(
+    post_id: str, request: Request, caller: CurrentCaller, body: RetryRequest | None = None
+) -> JSONResponse:
+    post = await service(request).retry(caller, post_id, body.platforms if body else None)
+    return JSONResponse(post.model_dump(mode="json"), status_code=202, headers={"Location": post.links.self})
+
+
+@router.patch(
+    "/posts/{post_id}",
+    dependencies=[Depends(limited("rate_limit_cancel"))],
+    response_model=EditOutcome,
+    responses={
+        200: {"description": "Changed (`edited`), or refused because the post is already due (`refused`)"},
+        202: {"model": EditOutcome, "description": "The scheduler has not answered yet"},
+        **problems(404, 409),
+    },
+    operation_id="editPost",
+    summary="Change a scheduled post (time, text, media, accounts) before it is due",
+)
+async def edit(post_id: str, body: EditRequest, request: Request, caller: CurrentCaller) -> JSONResponse:
+    status, outcome = await service(request).edit(caller, post_id, body)
+    return JSONResponse(outcome.model_dump(mode="json"), status_code=status)
+
+
+@router.post(
+    "/posts/bulk",
+    dependencies=[Depends(limited("rate_limit_schedule"))],
+    response_model=BulkResult,
+    responses=problems(404),
+    operation_id="bulkCreatePosts",
+    summary="Create many posts from CSV (text/csv) or JSON lines (application/x-ndjson); one answer per row",
+    description="The body is CSV with a header row (`text/csv`, below) or JSON lines, one post object per "
+    "line (`application/x-ndjson`, the fields of `POST /api/v2/schedule` plus `external_id`).",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {
+                    "schema": {"type": "string"},
+                    "example": "external_id,content,platforms,scheduled_for\n"
+                    "spring-1,Spring sale!,twitter linkedin,2030-03-01T09:00:00Z\n",
+                },
+            },
+        }
+    },
+)
+async def bulk(request: Request, caller: CurrentCaller, business_id: int | None = None) -> BulkResult:
+    body = await request.body()
+    return await service(request).bulk(caller, business_id, body, request.headers.get("content-type", ""))

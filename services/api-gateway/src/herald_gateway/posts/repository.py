@@ -22,6 +22,9 @@ class NewTarget:
     status: TargetStatus
     content: str
     media_urls: list[str]
+    account_id: str | None = None
+    """A connected account's id (accounts schema); None: the default account when it publishes."""
+    first_comment: str | None = None
 
 
 async def insert_post(
@@ -84,9 +87,10 @@ async def accept_post(
     outbox_id: int = await conn.fetchval(
         "WITH post AS (INSERT INTO posts (id, business_id, status, content, scheduled_for, timezone, late_policy,"
         " origin) VALUES ($1, $2, $3, $4, $5, $6, $7, 'api')),"
-        " targets AS (INSERT INTO post_targets (post_id, platform, status, content, media_urls)"
-        " SELECT $1, t.platform, t.status, t.content, t.media::jsonb"
-        " FROM unnest($8::text[], $9::text[], $10::text[], $11::text[]) AS t(platform, status, content, media)),"
+        " targets AS (INSERT INTO post_targets (post_id, platform, status, content, media_urls, account_id,"
+        " first_comment) SELECT $1, t.platform, t.status, t.content, t.media::jsonb, t.account, t.comment"
+        " FROM unnest($8::text[], $9::text[], $10::text[], $11::text[], $16::text[], $17::text[])"
+        " AS t(platform, status, content, media, account, comment)),"
         " event AS (INSERT INTO outbox (topic, key, value, headers) VALUES ($12, $13, $14, $15) RETURNING id)"
         " SELECT id FROM event",
         post_id,
@@ -104,6 +108,8 @@ async def accept_post(
         event.key,
         event.value,
         orjson.dumps(event.headers).decode(),
+        [t.account_id for t in targets],
+        [t.first_comment for t in targets],
     )
     return outbox_id
 
@@ -200,8 +206,10 @@ async def list_posts(
     created_to: datetime | None,
     after: tuple[datetime, str] | None,
     limit: int,
+    text: str | None = None,
 ) -> list[asyncpg.Record]:
-    """Newest first; keyset pagination on (created_at, id)."""
+    """Newest first; keyset pagination on (created_at, id). `text`: a case-insensitive substring of
+    the post's text or any platform's (LIKE wildcards in it are matched literally)."""
     return await pool.fetch(
         "SELECT * FROM posts p WHERE business_id = $1"
         " AND ($2::text[] IS NULL OR status = ANY($2))"
@@ -209,6 +217,8 @@ async def list_posts(
         " AND ($4::timestamptz IS NULL OR created_at >= $4)"
         " AND ($5::timestamptz IS NULL OR created_at < $5)"
         " AND ($6::timestamptz IS NULL OR (created_at, id) < ($6, $7))"
+        " AND ($9::text IS NULL OR p.content ILIKE $9 ESCAPE '\\' OR EXISTS (SELECT 1 FROM post_targets t"
+        " WHERE t.post_id = p.id AND t.content ILIKE $9 ESCAPE '\\'))"
         " ORDER BY created_at DESC, id DESC LIMIT $8",
         business_id,
         list(statuses) if statuses else None,
@@ -218,4 +228,67 @@ async def list_posts(
         after[0] if after else None,
         after[1] if after else "",
         limit,
+        _contains(text),
     )
+
+
+def _contains(text: str | None) -> str | None:
+    if not text:
+        return None
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+async def keep_edit(
+    conn: asyncpg.Connection,
+    *,
+    request_id: str,
+    post_id: str,
+    content: str | None,
+    scheduled_for: datetime | None,
+    timezone: str | None,
+    targets: str,
+) -> None:
+    await conn.execute(
+        "INSERT INTO post_edits (request_id, post_id, content, scheduled_for, timezone, targets)"
+        " VALUES ($1, $2, $3, $4, $5, $6::jsonb)",
+        request_id,
+        post_id,
+        content,
+        scheduled_for,
+        timezone,
+        targets,
+    )
+
+
+async def take_edit(conn: asyncpg.Connection, request_id: str) -> asyncpg.Record | None:
+    """The kept edit, removed: applied (PostEdited) or dropped (PostEditRefused) once only."""
+    return await conn.fetchrow("DELETE FROM post_edits WHERE request_id = $1 RETURNING *", request_id)
+
+
+async def apply_edit(conn: asyncpg.Connection, edit: asyncpg.Record, scheduled_for: datetime) -> None:
+    await conn.execute(
+        "UPDATE posts SET scheduled_for = $2, content = COALESCE($3, content),"
+        " timezone = CASE WHEN $4::timestamptz IS NULL THEN timezone ELSE $5 END, updated_at = now()"
+        " WHERE id = $1",
+        edit["post_id"],
+        scheduled_for,
+        edit["content"],
+        edit["scheduled_for"],
+        edit["timezone"],
+    )
+    for t in orjson.loads(edit["targets"]):
+        await conn.execute(
+            "UPDATE post_targets SET content = $3, media_urls = $4::jsonb, first_comment = $5, account_id = $6,"
+            " updated_at = now() WHERE post_id = $1 AND platform = $2",
+            edit["post_id"],
+            t["platform"],
+            t["content"],
+            orjson.dumps(t["media_urls"]).decode(),
+            t["first_comment"],
+            t["account_id"],
+        )
+
+
+async def get_post_by_id(conn: asyncpg.Connection, post_id: str) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT * FROM posts WHERE id = $1", post_id)

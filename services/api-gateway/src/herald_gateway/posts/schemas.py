@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StrictBool, StrictInt, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    StrictBool,
+    StrictInt,
+    field_validator,
+    model_validator,
+)
 from pydantic.config import JsonDict
 
 from herald_common.events import LatePolicy
@@ -25,6 +34,14 @@ class Override(RequestModel):
     first_comment: str | None = None
 
 
+class TargetChoice(RequestModel):
+    """One platform, optionally under a named connected account (an `id` from GET /api/v2/accounts)."""
+
+    model_config = ConfigDict(extra="forbid")
+    platform: Platform
+    account_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+
+
 class PublishRequest(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -34,9 +51,10 @@ class PublishRequest(RequestModel):
     )
 
     content: Annotated[str, Field(max_length=MAX_CONTENT)] = ""
-    platforms: Annotated[
-        list[Platform], Field(min_length=1, max_length=4, json_schema_extra={"uniqueItems": True})
-    ]
+    platforms: Annotated[list[Platform], Field(max_length=4, json_schema_extra={"uniqueItems": True})] = []
+    targets: Annotated[list[TargetChoice], Field(min_length=1, max_length=4)] | None = Field(
+        None, description="platforms with the account each posts under; instead of (or matching) `platforms`"
+    )
     business_id: StrictInt | None = None
     media_urls: Annotated[list[HttpUrl], Field(max_length=MAX_MEDIA_URLS)] = []
     first_comment: str | None = None
@@ -49,6 +67,23 @@ class PublishRequest(RequestModel):
         if len(set(value)) != len(value):
             raise ValueError("each platform may appear once")
         return value
+
+    @model_validator(mode="after")
+    def _platforms_from_targets(self) -> PublishRequest:
+        if self.targets is not None:
+            named = [t.platform for t in self.targets]
+            if len(set(named)) != len(named):
+                raise ValueError("targets: each platform may appear once")
+            if self.platforms and set(self.platforms) != set(named):
+                raise ValueError("platforms and targets name different platforms; send one of them")
+            self.platforms = named
+        if not self.platforms:
+            raise ValueError("name at least one platform (`platforms` or `targets`)")
+        return self
+
+    def account_choices(self) -> dict[Platform, str]:
+        """The connected account each platform was asked to post under (absent: the default)."""
+        return {t.platform: t.account_id for t in self.targets or [] if t.account_id is not None}
 
 
 class ScheduleRequest(PublishRequest):
@@ -72,10 +107,19 @@ class ScheduleRequest(PublishRequest):
         },
     )
 
-    scheduled_for: LocalOrRfc3339
+    scheduled_for: LocalOrRfc3339 | None = None
     timezone: str | None = Field(None, description="IANA name, for a scheduled_for without an offset")
     late_policy: LatePolicy = LatePolicy.PUBLISH
     grace_seconds: Annotated[StrictInt, Field(ge=0, le=7 * 86400)] | None = None
+    queue: StrictBool = Field(
+        False, description="instead of scheduled_for: the next free posting slot of every target account"
+    )
+
+    @model_validator(mode="after")
+    def _time_or_queue(self) -> ScheduleRequest:
+        if self.queue == (self.scheduled_for is not None):
+            raise ValueError('send either scheduled_for or "queue": true')
+        return self
 
 
 class Links(BaseModel):
@@ -90,6 +134,7 @@ class PublishedPartView(BaseModel):
 
 class TargetView(BaseModel):
     platform: Platform
+    account_id: str | None = Field(None, description="the connected account named; null: the default")
     status: TargetStatus
     attempts: int
     platform_post_id: str | None = None
@@ -130,6 +175,9 @@ _POST_EXAMPLE: JsonDict = {
     "platforms": [_TARGET_EXAMPLE],
     "links": {"self": "/api/v2/posts/0b6f5c1e-4f1a-4f0e-9a55-2d1f3c9b7a10"},
 }
+
+
+_SCHEDULED_TARGET: JsonDict = {"platform": "twitter", "status": "scheduled", "attempts": 0}
 
 
 class PostView(BaseModel):
@@ -201,3 +249,95 @@ class CancelOutcome(BaseModel):
     id: str
     status: str = Field(description="cancelled, or cancel_requested when the scheduler has not answered yet")
     detail: str
+
+
+class RetryRequest(RequestModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"platforms": ["twitter"]}]})
+    platforms: Annotated[list[Platform], Field(max_length=4)] | None = Field(
+        None, description="which platforms to retry; absent: every failed or missed one"
+    )
+
+
+class EditRequest(RequestModel):
+    """What PATCH /api/v2/posts/{id} may change while the post is not yet due; absent fields stay."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"scheduled_for": "2030-01-02T10:00:00", "timezone": "Europe/Paris"}]
+        },
+    )
+    content: Annotated[str, Field(max_length=MAX_CONTENT)] | None = None
+    overrides: dict[Platform, Override] = {}
+    scheduled_for: LocalOrRfc3339 | None = None
+    timezone: str | None = Field(None, description="IANA name, for a scheduled_for without an offset")
+    targets: Annotated[list[TargetChoice], Field(max_length=4)] | None = Field(
+        None, description="the account each platform posts under (the post's platforms stay the same)"
+    )
+
+
+class EditOutcome(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "0b6f5c1e-4f1a-4f0e-9a55-2d1f3c9b7a10",
+                    "status": "edited",
+                    "detail": "the post was changed",
+                    "post": {**_POST_EXAMPLE, "status": "scheduled", "platforms": [_SCHEDULED_TARGET]},
+                },
+                {
+                    "id": "0b6f5c1e-4f1a-4f0e-9a55-2d1f3c9b7a10",
+                    "status": "edit_requested",
+                    "detail": "the scheduler has not answered yet; the edit still applies if it arrives "
+                    "before the post is due — check the post",
+                },
+            ]
+        }
+    )
+
+    id: str
+    status: str = Field(description="edited, or edit_requested when the scheduler has not answered yet")
+    detail: str
+    post: PostView | None = None
+
+
+class BulkRowResult(BaseModel):
+    row: int = Field(description="1-based, counting data rows (not the CSV header) and non-empty lines")
+    external_id: str | None = None
+    status: str = Field(description="created, existing (sent before: nothing new), or invalid")
+    id: str | None = None
+    violations: list[dict[str, Any]] = []
+
+
+class BulkResult(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "created": 1,
+                    "existing": 0,
+                    "invalid": 1,
+                    "results": [
+                        {
+                            "row": 1,
+                            "external_id": "spring-1",
+                            "status": "created",
+                            "id": "0b6f5c1e-4f1a-4f0e-9a55-2d1f3c9b7a10",
+                        },
+                        {
+                            "row": 2,
+                            "external_id": "spring-2",
+                            "status": "invalid",
+                            "violations": [{"field": "scheduled_for", "message": "is in the past"}],
+                        },
+                    ],
+                }
+            ]
+        }
+    )
+
+    created: int
+    existing: int
+    invalid: int
+    results: list[BulkRowResult]

@@ -15,14 +15,23 @@ import orjson
 from prometheus_client import Counter
 from redis.asyncio import Redis
 
-from herald_common.events import PostCancelRequested, PostRequested, encode, utcnow
+from herald_common.accounts.store import AccountStore
+from herald_common.events import KafkaRecord, PostCancelRequested, PostRequested, PostTarget, encode, utcnow
+from herald_common.platforms import Platform
 from herald_common.poststatus import FINAL, overall_status
 from herald_gateway import cancel_waiter, idempotency
 from herald_gateway.auth.caller import Caller
 from herald_gateway.outbox import DirectProducer
 from herald_gateway.posts import repository as repo
+from herald_gateway.posts.bulk import accept_rows
+from herald_gateway.posts.bulk_rows import media_type, read_rows
+from herald_gateway.posts.edit import request_edit
+from herald_gateway.posts.retry import retry as retry_targets
 from herald_gateway.posts.schemas import (
+    BulkResult,
     CancelOutcome,
+    EditOutcome,
+    EditRequest,
     Links,
     PostAccepted,
     PostPage,
@@ -35,7 +44,8 @@ from herald_gateway.posts.schemas import (
     TargetView,
 )
 from herald_gateway.posts.validation import build_targets, resolve_due_time
-from herald_gateway.problems import Conflict, NotFound, Unprocessable
+from herald_gateway.problems import Conflict, NotFound, Problem, Unprocessable
+from herald_gateway.queue.service import QueueService
 from herald_gateway.settings import Settings
 from herald_gateway.text_rules import off_the_loop
 
@@ -58,6 +68,34 @@ POSTS_ACCEPTED = Counter(
 
 
 @dataclass(frozen=True)
+class TooLarge(Problem):
+    status, slug, title = 413, "payload-too-large", "Request body too large"
+
+
+class CachedAccounts:
+    """Account checks of one bulk upload: each named account is looked up once."""
+
+    def __init__(self, pin: Any) -> None:
+        self._pin = pin
+        self._seen: dict[tuple[int, str, str], PostTarget] = {}
+
+    async def pin(
+        self, business_id: int, targets: list[PostTarget], choices: dict[Platform, str]
+    ) -> list[PostTarget]:
+        out = []
+        for t in targets:
+            chosen = choices.get(t.platform)
+            if chosen is None:
+                out.append(t)
+                continue
+            key = (business_id, t.platform.value, chosen)
+            if key not in self._seen:
+                (self._seen[key],) = await self._pin(business_id, [t], {t.platform: chosen})
+            out.append(t.model_copy(update={"account_id": self._seen[key].account_id}))
+        return out
+
+
+@dataclass(frozen=True)
 class Created:
     status_code: int
     body: dict[str, Any]
@@ -70,6 +108,32 @@ def post_link(post_id: str) -> str:
 class PostsService:
     def __init__(self, pool: asyncpg.Pool, redis: Redis, settings: Settings, direct: DirectProducer) -> None:
         self.pool, self.redis, self.settings, self.direct = pool, redis, settings, direct
+        self.accounts: AccountStore | None = None
+        """Connected accounts (set when token encryption is configured): checks named accounts."""
+        self.queue = QueueService(pool)
+
+    async def pin_accounts(
+        self, business_id: int, targets: list[PostTarget], choices: dict[Platform, str]
+    ) -> list[PostTarget]:
+        """Each target under the account the request named: it must be the business's, on that platform.
+
+        The event carries the platform's own account id, which survives a disconnect and reconnect."""
+        pinned = []
+        for target in targets:
+            chosen = choices.get(target.platform)
+            if chosen is None:
+                pinned.append(target)
+                continue
+            found = await self.accounts.find(chosen, [business_id]) if self.accounts else None
+            if found is None or found.platform is not target.platform:
+                raise Unprocessable(
+                    f"{target.platform.value}: account {chosen} is not a connected {target.platform.value}"
+                    f" account of business {business_id} (see GET /api/v2/accounts)",
+                    field="targets",
+                    account_id=chosen,
+                )
+            pinned.append(target.model_copy(update={"account_id": found.account_id}))
+        return pinned
 
     async def create(
         self, caller: Caller, req: PublishRequest, *, path: str, idempotency_key: str | None
@@ -78,7 +142,12 @@ class PostsService:
         now = utcnow()
         due = resolve_due_time(req, now) if isinstance(req, ScheduleRequest) else None
         # The text rules are CPU work: their own thread runs them so other requests keep flowing.
-        targets = await off_the_loop(build_targets, req, self.settings.media_fetch_allow_hosts)
+        choices = req.account_choices()
+        targets = await self.pin_accounts(
+            business_id,
+            await off_the_loop(build_targets, req, self.settings.media_fetch_allow_hosts),
+            choices,
+        )
         digest = idempotency.request_hash(path, req.model_dump(mode="json")) if idempotency_key else ""
         ttl = self.settings.idempotency_ttl_hours
         if idempotency_key:
@@ -87,52 +156,77 @@ class PostsService:
                 return Created(replay.status_code, replay.body)
 
         post_id = str(uuid.uuid4())
-        initial = TargetStatus.SCHEDULED if due else TargetStatus.PUBLISHING
         schedule = req if isinstance(req, ScheduleRequest) else None
-        event = PostRequested(
-            post_id=post_id,
-            business_id=business_id,
-            targets=tuple(targets),
-            scheduled_for=due,
-            late_policy=schedule.late_policy if schedule else "publish",
-            grace_seconds=schedule.grace_seconds if schedule else None,
-            thread_numbering=req.thread_numbering,
-            requested_at=now,
-        )
-        # Built from values checked above: no second validation on the hot path.
-        accepted = PostAccepted.model_construct(
-            id=post_id,
-            status=overall_status([initial]),
-            business_id=business_id,
-            scheduled_for=due,
-            platforms=list(req.platforms),
-            links=Links(self=post_link(post_id)),
-        )
-        body = accepted.model_dump(mode="json")
-        record = encode(event, source=SOURCE, event_id=f"requested:{post_id}")
-        accept = partial(
-            repo.accept_post,
-            post_id=post_id,
-            business_id=business_id,
-            status=accepted.status,
-            content=req.content,
-            scheduled_for=due,
-            timezone=schedule.timezone if schedule else None,
-            late_policy=event.late_policy.value,
-            targets=[
-                repo.NewTarget(t.platform.value, initial, t.content, list(t.media_urls)) for t in targets
-            ],
-            event=record,
-        )
+
+        def accept(due: datetime | None) -> tuple[dict[str, Any], KafkaRecord, Any]:
+            """The answer, the event and the statement storing both (run on a connection or the pool)."""
+            initial = TargetStatus.SCHEDULED if due else TargetStatus.PUBLISHING
+            event = PostRequested(
+                post_id=post_id,
+                business_id=business_id,
+                targets=tuple(targets),
+                scheduled_for=due,
+                late_policy=schedule.late_policy if schedule else "publish",
+                grace_seconds=schedule.grace_seconds if schedule else None,
+                thread_numbering=req.thread_numbering,
+                requested_at=now,
+            )
+            # Built from values checked above: no second validation on the hot path.
+            accepted = PostAccepted.model_construct(
+                id=post_id,
+                status=overall_status([initial]),
+                business_id=business_id,
+                scheduled_for=due,
+                platforms=list(req.platforms),
+                links=Links(self=post_link(post_id)),
+            )
+            record = encode(event, source=SOURCE, event_id=f"requested:{post_id}")
+            statement = partial(
+                repo.accept_post,
+                post_id=post_id,
+                business_id=business_id,
+                status=accepted.status,
+                content=req.content,
+                scheduled_for=due,
+                timezone=schedule.timezone if schedule else None,
+                late_policy=event.late_policy.value,
+                targets=[
+                    repo.NewTarget(
+                        t.platform.value,
+                        initial,
+                        t.content,
+                        list(t.media_urls),
+                        choices.get(t.platform),
+                        t.first_comment,
+                    )
+                    for t in targets
+                ],
+                event=record,
+            )
+            return accepted.model_dump(mode="json"), record, statement
+
+        queued = bool(schedule and schedule.queue)
         try:
-            if not idempotency_key:
-                outbox_id = await accept(self.pool)  # one statement, atomic by itself: the hot path
+            if not idempotency_key and not queued:
+                body, record, statement = accept(due)
+                outbox_id = await statement(self.pool)  # one statement, atomic by itself: the hot path
             else:
                 async with self.pool.acquire() as conn, conn.transaction():
-                    outbox_id = await accept(conn)
-                    await idempotency.remember(
-                        conn, business_id, idempotency_key, digest, ttl, idempotency.StoredResponse(202, body)
-                    )
+                    if queued:  # the slot is taken in the post's own transaction
+                        due = await self.queue.take_next(
+                            conn, business_id, list(req.platforms), choices, post_id
+                        )
+                    body, record, statement = accept(due)
+                    outbox_id = await statement(conn)
+                    if idempotency_key:
+                        await idempotency.remember(
+                            conn,
+                            business_id,
+                            idempotency_key,
+                            digest,
+                            ttl,
+                            idempotency.StoredResponse(202, body),
+                        )
         except idempotency.KeyTaken:
             # A concurrent request with the same key committed first: ours rolled back; answer as it did.
             replay = await idempotency.find(self.pool, business_id, idempotency_key or "", digest, ttl)
@@ -205,6 +299,7 @@ class PostsService:
         created_to: datetime | None,
         cursor: str | None,
         limit: int,
+        text: str | None = None,
     ) -> PostPage:
         """Every post of the business (published now or scheduled), newest first."""
         rows = await repo.list_posts(
@@ -216,6 +311,7 @@ class PostsService:
             created_to=created_to,
             after=_decode_cursor(cursor),
             limit=limit + 1,
+            text=text,
         )
         return await self._page(rows, limit, "created_at")
 
@@ -228,6 +324,53 @@ class PostsService:
         items = [_view(r, by_post.get(r["id"], [])) for r in page]
         next_cursor = _encode_cursor(page[-1][order_column], page[-1]["id"]) if more and page else None
         return PostPage(items=items, next_cursor=next_cursor)
+
+    async def retry(self, caller: Caller, post_id: str, platforms: list[Platform] | None) -> PostView:
+        await retry_targets(self.pool, caller, post_id, platforms)
+        return await self.get(caller, post_id)
+
+    async def edit(self, caller: Caller, post_id: str, body: EditRequest) -> tuple[int, EditOutcome]:
+        outcome = await request_edit(
+            self.pool,
+            self.redis,
+            caller,
+            post_id,
+            body,
+            pin_accounts=self.pin_accounts,
+            allow_media_hosts=self.settings.media_fetch_allow_hosts,
+            wait_seconds=self.settings.cancel_wait_seconds,
+        )
+        if outcome == "edited":
+            post = await self.get(caller, post_id)
+            return 200, EditOutcome(id=post_id, status="edited", detail="the post was changed", post=post)
+        if outcome is not None:
+            raise Conflict(f"the post can no longer be edited ({outcome.replace('_', ' ')})", reason=outcome)
+        return 202, EditOutcome(
+            id=post_id,
+            status="edit_requested",
+            detail="the scheduler has not answered yet; the edit still applies if it arrives before "
+            "the post is due — check the post",
+        )
+
+    async def bulk(
+        self, caller: Caller, business_id: int | None, body: bytes, content_type: str
+    ) -> BulkResult:
+        bid = caller.business(business_id)
+        rows = read_rows(body, media_type(content_type))
+        if len(rows) > self.settings.bulk_max_rows:
+            raise TooLarge(f"{len(rows)} rows: one upload takes at most {self.settings.bulk_max_rows}")
+        result = await accept_rows(
+            self.pool,
+            bid,
+            rows,
+            pin_accounts=CachedAccounts(self.pin_accounts).pin,
+            allow_media_hosts=self.settings.media_fetch_allow_hosts,
+            ttl_hours=self.settings.idempotency_ttl_hours,
+        )
+        for r in result.results:
+            if r.status == "created":
+                POSTS_ACCEPTED.labels("bulk").inc()
+        return result
 
     async def cancel(self, caller: Caller, post_id: str) -> tuple[int, CancelOutcome]:
         request_id = str(uuid.uuid4())
@@ -279,6 +422,7 @@ def _view(post: asyncpg.Record, targets: list[asyncpg.Record]) -> PostView:
         views.append(
             TargetView(
                 platform=t["platform"],
+                account_id=t["account_id"],
                 status=t["status"],
                 attempts=t["attempts"],
                 platform_post_id=parts[0].platform_post_id if parts else None,

@@ -21,6 +21,8 @@ from herald_common.events import (
     PostCancelled,
     PostCancelRefused,
     PostDispatched,
+    PostEdited,
+    PostEditRefused,
     PostMissed,
     PostPartiallyPublished,
     PostPublished,
@@ -122,8 +124,29 @@ class StatusService:
                 )
                 PARKED.labels("parked").inc(len(unknown))
                 log.info("lifecycle events kept until their post is recorded", extra={"count": len(unknown)})
+            for item in events:
+                if isinstance(item.event, PostEdited | PostEditRefused):
+                    await self._edit_answer(conn, item.event)
             await self._expire_old(conn)
         await self._announce(events)
+
+    async def _edit_answer(self, conn: asyncpg.Connection, event: PostEdited | PostEditRefused) -> None:
+        """Applies (or drops) the edit the gateway kept for this request; the answer follows the commit."""
+        edit = await repo.take_edit(conn, event.request_id)
+        if edit is None or not isinstance(event, PostEdited):
+            return
+        await repo.lock_targets(conn, event.post_id)
+        await repo.apply_edit(conn, edit, event.scheduled_for)
+        post = await repo.get_post_by_id(conn, event.post_id)
+        if post is not None:
+            await changes.record_change(
+                conn,
+                business_id=post["business_id"],
+                post_id=event.post_id,
+                post_status=post["status"],
+                changed=[(p.value, "scheduled") for p in event.platforms],
+                event_type=event.ce_type,
+            )
 
     async def _apply_in(self, conn: asyncpg.Connection, events: Sequence[Lifecycle]) -> list[Lifecycle]:
         """Applies what it can; returns the events (that change something) of posts not in the store."""
@@ -159,9 +182,12 @@ class StatusService:
             )
 
     async def _announce(self, events: Sequence[Lifecycle]) -> None:
-        """Cancel answers go to the waiting DELETE request after the commit."""
+        """Cancel and edit answers go to the waiting request after the commit."""
         for item in events:
             event = item.event
+            if isinstance(event, PostEdited | PostEditRefused):
+                outcome = "edited" if isinstance(event, PostEdited) else event.reason.value
+                await cancel_waiter.announce(self.redis, event.request_id, outcome)
             if isinstance(event, PostCancelled | PostCancelRefused) and event.request_id:
                 await cancel_waiter.announce(
                     self.redis,
