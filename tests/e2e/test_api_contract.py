@@ -33,6 +33,29 @@ async def test_idempotency_key_replays_and_refuses_a_different_body(
     assert "Idempotency-Key" in other.json()["detail"]
 
 
+async def test_a_schedule_retried_after_its_time_gets_the_post_it_created(
+    api: httpx.AsyncClient, emulator: httpx.AsyncClient
+) -> None:
+    """The answer to a schedule was lost and the client retries after the due time: the retry is a
+    replay, answered with the post created, not a 422 for a time now in the past."""
+    due = datetime.now(UTC) + timedelta(seconds=2)
+    body = {
+        "content": f"Replayed late {uuid.uuid4().hex[:8]}",
+        "platforms": ["twitter"],
+        "scheduled_for": due.isoformat(),
+    }
+    headers = {"Idempotency-Key": f"late-{uuid.uuid4()}"}
+    first = await api.post("/api/v2/schedule", json=body, headers=headers)
+    assert first.status_code == 202, first.text
+    published = await wait_for_status(api, first.json()["id"])
+    assert published["status"] == "published" and datetime.now(UTC) > due, published
+
+    retry = await api.post("/api/v2/schedule", json=body, headers=headers)
+    assert retry.status_code == 202, retry.text
+    assert retry.json() == first.json()
+    assert len(await created_on(emulator, "twitter")) == 1
+
+
 @pytest.mark.parametrize(
     ("path", "body", "expected"),
     [

@@ -44,6 +44,7 @@ class Verdict:
             or self.wrong_status
             or self.refused
             or self.unaccounted
+            or self.replay_refused
         )
 
     def summary(self) -> dict[str, int]:

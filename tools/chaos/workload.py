@@ -125,8 +125,8 @@ async def submit(api: httpx.AsyncClient, post: PlannedPost, run_id: str, deadlin
         post.post_id = answer.json()["id"]
         return
     if answer.status_code == 422 and post.due_in_s is not None and "in the past" in answer.text:
-        # The gateway was down until the due time passed. A replay of an accepted request is checked
-        # for its time before its key, so look for the post before concluding it was never taken.
+        # The gateway was down until the due time passed. A replay of an accepted request must be
+        # answered from its key first; a post found here means it was not (a failure of the run).
         post.post_id = await find_scheduled(api, post, body["scheduled_for"])
         if post.post_id is None:
             post.expired = True

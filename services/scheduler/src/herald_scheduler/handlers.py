@@ -12,11 +12,9 @@ goes on.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
-from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.message import StreamMessage
 
@@ -32,7 +30,7 @@ from herald_common.events import (
     topics,
 )
 from herald_common.intake import OPEN, IntakeRules
-from herald_common.kafka.deadletter import dead_letter
+from herald_common.kafka.batch import Rejected, batch_subscriber, dead_letter_rejected, decode_each
 from herald_common.kafka.tracing import batch_record_traceparent
 from herald_scheduler import results
 from herald_scheduler.emitter import Emitter
@@ -48,33 +46,14 @@ ACCEPTED = (
 )
 
 
-@dataclass(frozen=True)
-class Rejected:
-    record: Any
-    reason: str
-
-
-@dataclass(frozen=True)
-class _RecordAsMessage:
-    """The three things `dead_letter` reads from a message, for one record of a batch."""
-
-    raw_message: Any
-    body: bytes
-    headers: dict[str, str] = field(default_factory=dict)
-
-
 def decode_batch(msg: StreamMessage[Any], rules: IntakeRules = OPEN) -> list[Envelope[Any] | Rejected]:
-    out: list[Envelope[Any] | Rejected] = []
-    for record in msg.raw_message:
-        try:
-            envelope = decode(record.value, record.headers)
-            if not isinstance(envelope.data, ACCEPTED):
-                raise MalformedEvent(f"{envelope.type} does not belong on {topics.POST_REQUESTS}")
-            rules.check(envelope)  # its producer may act for the business; a post keeps the post rules
-            out.append(envelope)
-        except MalformedEvent as exc:
-            out.append(Rejected(record, exc.reason))
-    return out
+    def accept(envelope: Envelope[Any]) -> Envelope[Any]:
+        if not isinstance(envelope.data, ACCEPTED):
+            raise MalformedEvent(f"{envelope.type} does not belong on {topics.POST_REQUESTS}")
+        rules.check(envelope)  # its producer may act for the business; a post keeps the post rules
+        return envelope
+
+    return decode_each(msg.raw_message, accept)
 
 
 class RequestIntake:
@@ -117,23 +96,6 @@ class RequestIntake:
         await self._emitter.send_all(outcome.records)
 
 
-def batch_subscriber(
-    broker: KafkaBroker, topic: str, group_id: str, batch_size: int, decoder: Callable[[Any], Any]
-) -> Any:
-    """Both consumers' subscription: batches from the earliest offset, committed after handling
-    (NACK_ON_ERROR: a failed batch is sought back and comes again; see the module docstring)."""
-    return broker.subscriber(
-        topic,
-        group_id=group_id,
-        batch=True,
-        max_records=batch_size,
-        batch_timeout_ms=100,
-        auto_offset_reset="earliest",
-        ack_policy=AckPolicy.NACK_ON_ERROR,
-        decoder=decoder,
-    )
-
-
 def register(
     broker: KafkaBroker,
     pool: Any,
@@ -151,15 +113,7 @@ def register(
         broker, topics.POST_REQUESTS, group_id, batch_size, lambda msg: decode_batch(msg, rules)
     )
     async def on_requests(items: list[Envelope[Any] | Rejected]) -> None:
-        envelopes: list[Envelope[Any]] = []
-        for item in items:
-            if isinstance(item, Rejected):
-                headers = {k: v.decode(errors="replace") for k, v in item.record.headers}
-                shim = _RecordAsMessage(item.record, item.record.value, headers)
-                await dead_letter(broker, cast(StreamMessage[Any], shim), item.reason, kind="malformed")
-            else:
-                envelopes.append(item)
-        await intake.handle(envelopes)
+        await intake.handle(await dead_letter_rejected(broker, items))
 
 
 def decode_results(msg: StreamMessage[Any]) -> list[Envelope[Any]]:

@@ -11,7 +11,8 @@ import asyncpg
 import orjson
 
 from herald_common.events import KafkaRecord
-from herald_gateway.posts.repository import OUTBOX_CHANNEL, NewTarget
+from herald_gateway.outbox.repository import OUTBOX_CHANNEL
+from herald_gateway.posts.repository import NewTarget
 
 
 @dataclass(frozen=True)

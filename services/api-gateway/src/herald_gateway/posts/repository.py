@@ -11,9 +11,8 @@ import asyncpg
 import orjson
 
 from herald_common.events import KafkaRecord
+from herald_gateway.outbox.repository import OUTBOX_CHANNEL
 from herald_gateway.posts.schemas import PostStatus, TargetStatus
-
-OUTBOX_CHANNEL = "herald_outbox"
 
 
 @dataclass(frozen=True)

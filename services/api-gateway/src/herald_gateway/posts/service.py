@@ -139,6 +139,14 @@ class PostsService:
         self, caller: Caller, req: PublishRequest, *, path: str, idempotency_key: str | None
     ) -> Created:
         business_id = caller.business(req.business_id)
+        # A replay is answered before anything else is checked: the retry of a schedule whose answer
+        # was lost may arrive after its time has passed, and must still get the post it created.
+        digest = idempotency.request_hash(path, req.model_dump(mode="json")) if idempotency_key else ""
+        ttl = self.settings.idempotency_ttl_hours
+        if idempotency_key:
+            idempotency.check_key(idempotency_key)
+            if replay := await idempotency.find(self.pool, business_id, idempotency_key, digest, ttl):
+                return Created(replay.status_code, replay.body)
         now = utcnow()
         due = resolve_due_time(req, now) if isinstance(req, ScheduleRequest) else None
         # The text rules are CPU work: their own thread runs them so other requests keep flowing.
@@ -148,12 +156,6 @@ class PostsService:
             await off_the_loop(build_targets, req, self.settings.media_fetch_allow_hosts),
             choices,
         )
-        digest = idempotency.request_hash(path, req.model_dump(mode="json")) if idempotency_key else ""
-        ttl = self.settings.idempotency_ttl_hours
-        if idempotency_key:
-            idempotency.check_key(idempotency_key)
-            if replay := await idempotency.find(self.pool, business_id, idempotency_key, digest, ttl):
-                return Created(replay.status_code, replay.body)
 
         post_id = str(uuid.uuid4())
         schedule = req if isinstance(req, ScheduleRequest) else None
