@@ -117,15 +117,9 @@ class AccountStore:
     async def set_default(self, account_row_id: str, business_ids: Sequence[int]) -> AccountSummary | None:
         """Make the account its platform's default for its business; None when it is not one of theirs."""
         async with self.pool.acquire() as conn, conn.transaction():
-            row = await conn.fetchrow(
-                "SELECT business_id, platform FROM accounts.connected_accounts"
-                " WHERE id = $1 AND business_id = ANY($2::bigint[])",
-                account_row_id,
-                list(business_ids),
-            )
+            row = await self._owned_and_locked(conn, account_row_id, business_ids)
             if row is None:
                 return None
-            await self._lock_defaults(conn, row["business_id"], row["platform"])  # before any row lock
             # Two statements: the unique index is checked row by row, so the old default goes first.
             await conn.execute(
                 "UPDATE accounts.connected_accounts SET is_default = false"
@@ -142,6 +136,21 @@ class AccountStore:
             )
         return None if chosen is None else _summary(chosen)  # None: disconnected meanwhile
 
+    async def _owned_and_locked(
+        self, conn: asyncpg.Connection, account_row_id: str, business_ids: Sequence[int]
+    ) -> asyncpg.Record | None:
+        """The account's business and platform when it is one of `business_ids`, with that business and
+        platform's defaults locked (before any row lock); None when it is not theirs."""
+        row = await conn.fetchrow(
+            "SELECT business_id, platform FROM accounts.connected_accounts"
+            " WHERE id = $1 AND business_id = ANY($2::bigint[])",
+            account_row_id,
+            list(business_ids),
+        )
+        if row is not None:
+            await self._lock_defaults(conn, row["business_id"], row["platform"])
+        return row
+
     @staticmethod
     async def _lock_defaults(conn: asyncpg.Connection, business_id: int, platform: str) -> None:
         """Serialises every change of one business/platform's default (connect, choose, disconnect)."""
@@ -154,15 +163,9 @@ class AccountStore:
     async def disconnect(self, account_row_id: str, business_ids: Sequence[int]) -> bool:
         """Delete the account; when it was the default, the earliest-connected remaining one takes over."""
         async with self.pool.acquire() as conn, conn.transaction():
-            row = await conn.fetchrow(
-                "SELECT business_id, platform FROM accounts.connected_accounts"
-                " WHERE id = $1 AND business_id = ANY($2::bigint[])",
-                account_row_id,
-                list(business_ids),
-            )
+            row = await self._owned_and_locked(conn, account_row_id, business_ids)
             if row is None:
                 return False
-            await self._lock_defaults(conn, row["business_id"], row["platform"])
             was_default = await conn.fetchval(
                 "DELETE FROM accounts.connected_accounts WHERE id = $1 RETURNING is_default", account_row_id
             )

@@ -16,12 +16,13 @@ import asyncpg
 import orjson
 from pydantic import ValidationError
 
-from herald_common.events import PostRequested, PostTarget, encode, utcnow
+from herald_common.events import PostTarget, encode, utcnow
 from herald_common.platforms import Platform
 from herald_common.poststatus import overall_status
 from herald_gateway.posts import bulk_repository as bulk_repo
 from herald_gateway.posts.bulk_rows import EXTERNAL_ID
 from herald_gateway.posts.repository import NewTarget
+from herald_gateway.posts.requested import requested_event
 from herald_gateway.posts.schemas import (
     BulkResult,
     BulkRowResult,
@@ -114,16 +115,7 @@ async def _post(
     post_id = str(uuid.uuid4())
     initial = TargetStatus.SCHEDULED if due else TargetStatus.PUBLISHING
     schedule = req if isinstance(req, ScheduleRequest) else None
-    event = PostRequested(
-        post_id=post_id,
-        business_id=business_id,
-        targets=tuple(targets),
-        scheduled_for=due,
-        late_policy=schedule.late_policy if schedule else "publish",
-        grace_seconds=schedule.grace_seconds if schedule else None,
-        thread_numbering=req.thread_numbering,
-        requested_at=now,
-    )
+    event = requested_event(req, post_id=post_id, business_id=business_id, targets=targets, due=due, now=now)
     choices = req.account_choices()
     return bulk_repo.NewPost(
         post_id=post_id,

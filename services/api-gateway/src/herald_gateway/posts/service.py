@@ -16,7 +16,7 @@ from prometheus_client import Counter
 from redis.asyncio import Redis
 
 from herald_common.accounts.store import AccountStore
-from herald_common.events import KafkaRecord, PostCancelRequested, PostRequested, PostTarget, encode, utcnow
+from herald_common.events import KafkaRecord, PostCancelRequested, PostTarget, encode, utcnow
 from herald_common.platforms import Platform
 from herald_common.poststatus import FINAL, overall_status
 from herald_gateway import cancel_waiter, idempotency
@@ -26,6 +26,7 @@ from herald_gateway.posts import repository as repo
 from herald_gateway.posts.bulk import accept_rows
 from herald_gateway.posts.bulk_rows import media_type, read_rows
 from herald_gateway.posts.edit import request_edit
+from herald_gateway.posts.requested import requested_event
 from herald_gateway.posts.retry import retry as retry_targets
 from herald_gateway.posts.schemas import (
     BulkResult,
@@ -163,15 +164,8 @@ class PostsService:
         def accept(due: datetime | None) -> tuple[dict[str, Any], KafkaRecord, Any]:
             """The answer, the event and the statement storing both (run on a connection or the pool)."""
             initial = TargetStatus.SCHEDULED if due else TargetStatus.PUBLISHING
-            event = PostRequested(
-                post_id=post_id,
-                business_id=business_id,
-                targets=tuple(targets),
-                scheduled_for=due,
-                late_policy=schedule.late_policy if schedule else "publish",
-                grace_seconds=schedule.grace_seconds if schedule else None,
-                thread_numbering=req.thread_numbering,
-                requested_at=now,
+            event = requested_event(
+                req, post_id=post_id, business_id=business_id, targets=targets, due=due, now=now
             )
             # Built from values checked above: no second validation on the hot path.
             accepted = PostAccepted.model_construct(

@@ -1,0 +1,30 @@
+"""The `post.requested` event of a checked create request: one builder for single and bulk creates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from herald_common.events import PostRequested, PostTarget
+from herald_gateway.posts.schemas import PublishRequest, ScheduleRequest
+
+
+def requested_event(
+    req: PublishRequest,
+    *,
+    post_id: str,
+    business_id: int,
+    targets: list[PostTarget],
+    due: datetime | None,
+    now: datetime,
+) -> PostRequested:
+    schedule = req if isinstance(req, ScheduleRequest) else None
+    return PostRequested(
+        post_id=post_id,
+        business_id=business_id,
+        targets=tuple(targets),
+        scheduled_for=due,
+        late_policy=schedule.late_policy if schedule else "publish",
+        grace_seconds=schedule.grace_seconds if schedule else None,
+        thread_numbering=req.thread_numbering,
+        requested_at=now,
+    )
