@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 # HERALD_BENCH_SLOT (0-9) shifts every port, so benches of several checkouts can run side by side
 # (like TEST_SLOT for `make test`; bench ports stay clear of the test ports at every slot).
 SLOT = int(os.environ.get("HERALD_BENCH_SLOT", "0"))
-KAFKA_PORT, PG_PORT, REDIS_PORT = 39392 + SLOT * 10, 35732 + SLOT, 36679 + SLOT
+KAFKA_PORT, PG_PORT, REDIS_PORT = 32092 + SLOT * 10, 24732 + SLOT, 24679 + SLOT
 BENCH_ENV = {
     "HERALD_STATE_DIR": str(ROOT / ".herald" / "bench"),
     "HERALD_KAFKA_PORT": str(KAFKA_PORT),

@@ -25,7 +25,7 @@ pytestmark = [pytest.mark.infra, pytest.mark.e2e]
 ROOT = Path(__file__).resolve().parents[2]
 STACK = [sys.executable, str(ROOT / "tools" / "dev" / "stack.py")]
 SLOT = int(os.environ.get("HERALD_TEST_SLOT", "0"))
-KAFKA, PG, REDIS, OFFSET = 39092 + SLOT * 10, 35432 + SLOT, 36379 + SLOT, 150 + SLOT * 200
+KAFKA, PG, REDIS, OFFSET = 31092 + SLOT * 10, 25452 + SLOT, 26399 + SLOT, 150 + SLOT * 200
 STOP_BOUND_S = 30.0  # a bounded wait, far above the ~10 s the stack aims for
 
 

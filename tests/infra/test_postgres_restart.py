@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "tools" / "chaos"))
 from target import Target  # noqa: E402  (the chaos run's crash, SIGKILL of the server and its backends)
 
 _SLOT = int(os.environ.get("HERALD_TEST_SLOT", "0"))
-PORT = str(45452 + _SLOT)  # clear of the shared test instance and of test_readiness's private one
+PORT = str(25492 + _SLOT)  # clear of the shared test instance and of test_readiness's private one
 
 
 def postgres(state: Path, action: str) -> subprocess.CompletedProcess[str]:

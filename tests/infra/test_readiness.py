@@ -24,10 +24,10 @@ ROOT = Path(__file__).resolve().parents[2]
 # Shifted by the test slot, so checkouts running `make test TEST_SLOT=n` side by side never collide.
 _SLOT = int(os.environ.get("HERALD_TEST_SLOT", "0"))
 PORTS = {
-    "HERALD_KAFKA_PORT": str(49092 + _SLOT * 10),
-    "HERALD_KAFKA_CONTROLLER_PORT": str(49093 + _SLOT * 10),
-    "HERALD_PG_PORT": str(45432 + _SLOT),
-    "HERALD_REDIS_PORT": str(46379 + _SLOT),
+    "HERALD_KAFKA_PORT": str(28092 + _SLOT * 10),
+    "HERALD_KAFKA_CONTROLLER_PORT": str(28093 + _SLOT * 10),
+    "HERALD_PG_PORT": str(25472 + _SLOT),
+    "HERALD_REDIS_PORT": str(26419 + _SLOT),
 }
 
 

@@ -33,7 +33,7 @@ pytestmark = pytest.mark.infra
 
 ROOT = Path(__file__).resolve().parents[4]
 _SLOT = int(os.environ.get("HERALD_TEST_SLOT", "0"))
-PORT, CONTROLLER_PORT = 39092 + _SLOT * 10, 39093 + _SLOT * 10
+PORT, CONTROLLER_PORT = 30092 + _SLOT * 10, 30093 + _SLOT * 10
 USERS = {
     "admin": "admin-secret",
     "herald-api-gateway": "gateway-secret",
