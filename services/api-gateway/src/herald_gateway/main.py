@@ -72,7 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def components(infra: Infra, app: FastAPI) -> AsyncIterator[None]:
         assert infra.pool is not None and infra.redis is not None
         broker.include_router(
-            build_router(StatusService(infra.pool, infra.redis), broker, settings.status_batch_size)
+            build_router(StatusService(infra.redis), infra.pool, broker, settings.status_batch_size)
         )
         # Each accepted post produces one record: a 5 ms linger lets concurrent posts share a request.
         producer = create_producer(

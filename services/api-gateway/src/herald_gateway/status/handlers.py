@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaRouter
 from faststream.message import StreamMessage
@@ -47,14 +48,19 @@ async def decode_lifecycle(msg: StreamMessage[Any]) -> list[Lifecycle | Rejected
     return decode_each(msg.raw_message, _lifecycle)
 
 
-def build_router(status: StatusService, broker: KafkaBroker, batch_size: int = 500) -> KafkaRouter:
+def build_router(
+    status: StatusService, pool: asyncpg.Pool, broker: KafkaBroker, batch_size: int = 500
+) -> KafkaRouter:
+    """The handlers own the transactions: one per lifecycle batch, one per recorded request."""
     router = KafkaRouter()
 
     @batch_subscriber(router, topics.POST_LIFECYCLE, STATUS_GROUP, batch_size, decode_lifecycle)
     async def on_lifecycle(items: list[Lifecycle | Rejected]) -> None:
         events = await dead_letter_rejected(broker, items)
         if events:
-            await status.apply_batch(events)
+            async with pool.acquire() as conn, conn.transaction():
+                await status.apply_batch(conn, events)
+            await status.announce(events)  # committed: waiting cancels and edits may be answered
 
     # One record at a time (a batch subscriber polls, which would delay the intake behind the
     # lifecycle events of the same post). The gateway's own records are skipped by the decoder.
@@ -69,6 +75,7 @@ def build_router(status: StatusService, broker: KafkaBroker, batch_size: int = 5
         # Cancels and retries on this topic are the scheduler's business; only new posts matter here.
         if envelope is not None and isinstance(envelope.data, PostRequested):
             with bind_post_id(envelope.data.post_id):
-                await status.record_request(envelope.data)
+                async with pool.acquire() as conn, conn.transaction():
+                    await status.record_request(conn, envelope.data)
 
     return router

@@ -72,63 +72,58 @@ class _Moves:
 
 
 class StatusService:
-    def __init__(
-        self, pool: asyncpg.Pool, redis: Redis, park_expiry_seconds: float = PARK_EXPIRY_SECONDS
-    ) -> None:
-        self.pool, self.redis = pool, redis
+    """The status store's rules. Its handlers (status/handlers.py) own each transaction and hand
+    the service the connection; what must follow the commit (`announce`) they call after it."""
+
+    def __init__(self, redis: Redis, park_expiry_seconds: float = PARK_EXPIRY_SECONDS) -> None:
+        self.redis = redis
         self.park_expiry_seconds = park_expiry_seconds
         self._next_expiry = 0.0
 
-    async def record_request(self, event: PostRequested) -> None:
+    async def record_request(self, conn: asyncpg.Connection, event: PostRequested) -> None:
         """Posts produced straight to Kafka by internal services appear in the status store too;
         lifecycle events that came first are applied in the same transaction."""
         initial = TargetStatus.SCHEDULED if event.scheduled_for else TargetStatus.PUBLISHING
-        async with self.pool.acquire() as conn, conn.transaction():
-            await status_repo.lock_posts(conn, [event.post_id])
-            inserted = await repo.insert_post(
-                conn,
-                post_id=event.post_id,
-                business_id=event.business_id,
-                status=overall_status([initial]),
-                content=event.targets[0].content,
-                scheduled_for=event.scheduled_for,
-                timezone=None,
-                late_policy=event.late_policy.value,
-                origin="kafka",
-                targets=[
-                    repo.NewTarget(t.platform.value, initial, t.content, list(t.media_urls))
-                    for t in event.targets
-                ],
-            )
-            parked = await status_repo.take_parked(conn, event.post_id) if inserted else []
-            events = [Lifecycle(r["event_id"], _rebuild(r["event_type"], r["data"])) for r in parked]
-            if events:
-                await self._apply_in(conn, events)
-                PARKED.labels("applied").inc(len(events))
+        await status_repo.lock_posts(conn, [event.post_id])
+        inserted = await repo.insert_post(
+            conn,
+            post_id=event.post_id,
+            business_id=event.business_id,
+            status=overall_status([initial]),
+            content=event.targets[0].content,
+            scheduled_for=event.scheduled_for,
+            timezone=None,
+            late_policy=event.late_policy.value,
+            origin="kafka",
+            targets=[
+                repo.NewTarget(t.platform.value, initial, t.content, list(t.media_urls))
+                for t in event.targets
+            ],
+        )
+        parked = await status_repo.take_parked(conn, event.post_id) if inserted else []
+        events = [Lifecycle(r["event_id"], _rebuild(r["event_type"], r["data"])) for r in parked]
+        if events:
+            await self._apply_in(conn, events)
+            PARKED.labels("applied").inc(len(events))
 
-    async def apply_batch(self, events: Sequence[Lifecycle]) -> None:
-        """One transaction for the batch; each post's events in the order given."""
-        async with self.pool.acquire() as conn, conn.transaction():
-            unknown = await self._apply_in(conn, events)
-            if unknown:
-                # The intake may be recording one of these posts right now: wait for it, look again.
-                await status_repo.lock_posts(conn, {e.event.post_id for e in unknown})
-                unknown = await self._apply_in(conn, unknown)
-            if unknown:
-                await status_repo.park(
-                    conn,
-                    [
-                        (e.event_id, e.event.post_id, e.event.ce_type, e.event.model_dump_json())
-                        for e in unknown
-                    ],
-                )
-                PARKED.labels("parked").inc(len(unknown))
-                log.info("lifecycle events kept until their post is recorded", extra={"count": len(unknown)})
-            for item in events:
-                if isinstance(item.event, PostEdited | PostEditRefused):
-                    await self._edit_answer(conn, item.event)
-            await self._expire_old(conn)
-        await self._announce(events)
+    async def apply_batch(self, conn: asyncpg.Connection, events: Sequence[Lifecycle]) -> None:
+        """The batch in the caller's transaction; each post's events in the order given."""
+        unknown = await self._apply_in(conn, events)
+        if unknown:
+            # The intake may be recording one of these posts right now: wait for it, look again.
+            await status_repo.lock_posts(conn, {e.event.post_id for e in unknown})
+            unknown = await self._apply_in(conn, unknown)
+        if unknown:
+            await status_repo.park(
+                conn,
+                [(e.event_id, e.event.post_id, e.event.ce_type, e.event.model_dump_json()) for e in unknown],
+            )
+            PARKED.labels("parked").inc(len(unknown))
+            log.info("lifecycle events kept until their post is recorded", extra={"count": len(unknown)})
+        for item in events:
+            if isinstance(item.event, PostEdited | PostEditRefused):
+                await self._edit_answer(conn, item.event)
+        await self._expire_old(conn)
 
     async def _edit_answer(self, conn: asyncpg.Connection, event: PostEdited | PostEditRefused) -> None:
         """Applies (or drops) the edit the gateway kept for this request; the answer follows the commit."""
@@ -181,8 +176,8 @@ class StatusService:
                 extra={"post_id": row["post_id"], "type": row["event_type"], "event_id": row["event_id"]},
             )
 
-    async def _announce(self, events: Sequence[Lifecycle]) -> None:
-        """Cancel and edit answers go to the waiting request after the commit."""
+    async def announce(self, events: Sequence[Lifecycle]) -> None:
+        """Cancel and edit answers go to the waiting request; call it after the batch committed."""
         for item in events:
             event = item.event
             if isinstance(event, PostEdited | PostEditRefused):
