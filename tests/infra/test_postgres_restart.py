@@ -1,4 +1,5 @@
-"""PostgreSQL starts again after a crash, even when the pid its lock file names is alive again.
+"""PostgreSQL restarts: the server starts again after a crash, even when the pid its lock file
+names is alive again, and a service starting meanwhile waits for it.
 
 A SIGKILLed postmaster leaves postmaster.pid behind. PostgreSQL refuses to start while the pid in
 it belongs to a live process of its user, and pids wrap quickly on a busy machine (a test run
@@ -72,3 +73,21 @@ def test_a_crashed_server_starts_again_when_its_old_pid_is_taken(state: Path) ->
     finally:
         stranger.kill()
         stranger.wait()
+
+
+async def test_migrations_wait_for_a_postgresql_that_comes_up_after_them(state: Path) -> None:
+    """A service started while PostgreSQL restarts (a crash, a rolling upgrade) applies its
+    migrations once it is back, instead of failing its start-up."""
+    from herald_common.runtime import migrate
+    from herald_common.settings import HeraldSettings
+
+    settings = HeraldSettings(
+        database_url=f"postgresql://postgres@127.0.0.1:{PORT}/herald", environment="test"
+    )
+    migrations = ROOT / "services" / "scheduler" / "src" / "herald_scheduler" / "migrations"
+    applying = asyncio.create_task(migrate(settings, "scheduler", migrations))
+    await asyncio.sleep(0)  # it is trying, and failing, before the server exists
+    started = await asyncio.to_thread(postgres, state, "start")
+    assert started.returncode == 0, started.stderr
+    applied = await asyncio.wait_for(applying, timeout=60)
+    assert applied and applied[0].startswith("0001"), applied

@@ -63,7 +63,12 @@ class Infra:
 
 
 async def migrate(settings: HeraldSettings, schema: str, migrations: Path) -> list[str]:
-    """Create the database if needed and apply this service's migrations (also `<service> migrate`)."""
+    """Create the database if needed and apply this service's migrations (also `<service> migrate`).
+    PostgreSQL may be starting or restarting: wait for it as at start, rather than exit."""
+    return await until_up("postgres", lambda: _migrate_once(settings, schema, migrations))
+
+
+async def _migrate_once(settings: HeraldSettings, schema: str, migrations: Path) -> list[str]:
     await ensure_database(settings.database_url)
     conn = await asyncpg.connect(settings.database_url, timeout=10)
     try:
@@ -111,8 +116,8 @@ async def open_infra(
     try:
         if schema is not None:
             if settings.auto_migrate and migrations is not None:
-                await _until_up("postgres", lambda: migrate(settings, schema, migrations))
-            infra.pool = await _until_up(
+                await migrate(settings, schema, migrations)
+            infra.pool = await until_up(
                 "postgres",
                 lambda: create_pool(
                     settings.database_url,
@@ -126,7 +131,7 @@ async def open_infra(
             infra.redis = create_redis(settings.redis_url)
         if broker is not None:
             infra.broker = broker
-            await _until_up(
+            await until_up(
                 "kafka",
                 lambda: ensure_topics(
                     settings.kafka_bootstrap_servers,
@@ -144,19 +149,19 @@ async def open_infra(
             await infra.pool.close()
 
 
-async def _until_up(what: str, connect: Callable[[], Awaitable[T]], deadline_s: float = 60.0) -> T:
+async def until_up(what: str, connect: Callable[[], Awaitable[T]], deadline_s: float = 60.0) -> T:
     """Dependencies may start after us (make dev, Kubernetes): retry for a while, then fail loudly."""
     return await retry(
         connect,
         what=f"connecting to {what}",
-        on=(OSError, asyncpg.PostgresError, KafkaError),
+        on=(OSError, asyncpg.PostgresError, asyncpg.InterfaceError, KafkaError),
         timeout=deadline_s,
         max_wait=2.0,
     )
 
 
 async def start_broker(broker: KafkaBroker) -> None:
-    await _until_up("kafka", broker.start)
+    await until_up("kafka", broker.start)
 
 
 def prepare_process(settings: HeraldSettings, app: Any) -> Any:

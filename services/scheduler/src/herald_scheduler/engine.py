@@ -18,6 +18,7 @@ from typing import Any
 
 from herald_common.background import BackgroundLoop
 from herald_common.logs import get_logger
+from herald_common.runtime import until_up
 from herald_scheduler import repository as repo
 from herald_scheduler.dispatcher import Dispatcher
 from herald_scheduler.emitter import Emitter
@@ -70,7 +71,9 @@ class Engine:
 
     async def start(self) -> None:
         self._dispatcher.start()
-        await self.sweep()  # fill the heap before the first wait, so nothing overdue waits a full interval
+        # Fill the heap before the first wait, so nothing overdue waits a full interval. PostgreSQL
+        # may be restarting: wait for it as at start, rather than fail the start-up.
+        await until_up("postgres", self.sweep)
         for loop in self._loops:
             loop.start()
 
