@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 from aiokafka import TopicPartition
@@ -54,3 +55,31 @@ async def wait_committed_past(
     while (done := await committed(bootstrap, group, tp)) <= offset:
         assert asyncio.get_running_loop().time() < deadline, f"{group} committed {done}, not past {offset}"
         await asyncio.sleep(0.1)
+
+
+async def callback_quota_left(base_url: str, needed: int = 3) -> None:
+    """Wait out the per-address limit of unauthenticated routes (the callback's), which other tests
+    from this address (the fuzzer) may have used up, before starting a consent: the platform's
+    code would expire while waiting in the middle of one. A bare callback is a cheap 422."""
+    async with httpx.AsyncClient(base_url=base_url, timeout=15) as probe:
+        for _ in range(40):  # the window is a minute long
+            answer = await probe.get("/api/oauth/twitter/callback")
+            if answer.status_code != 429 and int(answer.headers["x-ratelimit-remaining"]) >= needed:
+                return
+            await asyncio.sleep(min(int(answer.headers.get("retry-after", "2")), 10))
+    raise AssertionError("the callback stayed rate-limited")
+
+
+async def connect(api: httpx.AsyncClient, platform: str, **params: str) -> httpx.Response:
+    """Start the consent, follow the platform's auto-consent redirect back to our callback."""
+    await callback_quota_left(str(api.base_url))
+    started = await api.get(f"/api/oauth/{platform}/authorize", params={"format": "json", **params})
+    assert started.status_code == 200, started.text
+    url = started.json()["authorization_url"]
+    async with httpx.AsyncClient() as browser:
+        consent = await browser.get(url)
+    assert consent.status_code in (302, 303), consent.text
+    back = consent.headers["location"]
+    assert back.startswith(str(api.base_url)), back
+    split = urlsplit(back)
+    return await api.get(split.path, params={k: v[0] for k, v in parse_qs(split.query).items()})

@@ -9,23 +9,9 @@ from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 import httpx
 import pytest
-from e2e_support import created_on, wait_for_status
+from e2e_support import callback_quota_left, connect, created_on, wait_for_status
 
 pytestmark = pytest.mark.e2e
-
-
-async def connect(api: httpx.AsyncClient, platform: str, **params: str) -> httpx.Response:
-    """Start the consent, follow the platform's auto-consent redirect back to our callback."""
-    started = await api.get(f"/api/oauth/{platform}/authorize", params={"format": "json", **params})
-    assert started.status_code == 200, started.text
-    url = started.json()["authorization_url"]
-    async with httpx.AsyncClient() as browser:
-        consent = await browser.get(url)
-    assert consent.status_code in (302, 303), consent.text
-    back = consent.headers["location"]
-    assert back.startswith(str(api.base_url)), back
-    split = urlsplit(back)
-    return await api.get(split.path, params={k: v[0] for k, v in parse_qs(split.query).items()})
 
 
 @pytest.mark.parametrize(
@@ -67,6 +53,7 @@ async def test_state_is_single_use_and_checked(stack: object) -> None:
 
 
 async def _single_use(api: httpx.AsyncClient) -> None:
+    await callback_quota_left(str(api.base_url), needed=5)
     started = (await api.get("/api/oauth/twitter/authorize", params={"format": "json"})).json()
     async with httpx.AsyncClient() as browser:
         consent = await browser.get(started["authorization_url"])
@@ -93,6 +80,7 @@ async def test_a_consent_link_sent_to_someone_else_connects_nothing(stack: objec
         httpx.AsyncClient(base_url=gateway, headers=attacker_headers) as attacker,
         httpx.AsyncClient(base_url=gateway, headers=victim_headers) as victim,
     ):
+        await callback_quota_left(gateway, needed=4)
         started = await attacker.get("/api/oauth/twitter/authorize", params={"format": "json"})
         cookie = started.headers["set-cookie"].lower()
         assert "httponly" in cookie and "samesite=lax" in cookie and "path=/api/oauth/" in cookie

@@ -4,7 +4,6 @@ emulator's consent and back to the callback, which still checks the browser bind
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -12,6 +11,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from e2e_support import callback_quota_left
 
 from herald_gateway.accounts import link_token
 
@@ -37,19 +37,6 @@ async def mint(api: httpx.AsyncClient, platform: str, **params: object) -> str:
     url: str = minted.json()["url"]
     assert url.startswith(f"{str(api.base_url).rstrip('/')}/api/oauth/{platform}/authorize?link="), url
     return url
-
-
-async def callback_quota_left(base_url: str) -> None:
-    """Wait out the per-address limit of unauthenticated routes (the callback's), which other tests
-    from this address (the fuzzer) may have used up, before starting a consent: the platform's
-    code would expire while waiting in the middle of one. A bare callback is a cheap 422."""
-    async with httpx.AsyncClient(base_url=base_url, timeout=15) as probe:
-        for _ in range(40):  # the window is a minute long
-            answer = await probe.get("/api/oauth/twitter/callback")
-            if answer.status_code != 429 and int(answer.headers["x-ratelimit-remaining"]) >= 3:
-                return
-            await asyncio.sleep(min(int(answer.headers.get("retry-after", "2")), 10))
-    raise AssertionError("the callback stayed rate-limited")
 
 
 async def browse(browser: httpx.AsyncClient, url: str) -> list[httpx.Response]:

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from e2e_support import by_platform, wait_for_status
-from test_accounts import connect
+from e2e_support import by_platform, connect, wait_for_status
 
 pytestmark = pytest.mark.e2e
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from test_accounts import connect
+from e2e_support import connect
 
 pytestmark = pytest.mark.e2e
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
