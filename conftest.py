@@ -14,9 +14,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
-from aiokafka import AIOKafkaProducer
 
-from herald_common.kafka.producer import create_producer
+from herald_common.kafka.producer import Producer
 from herald_common.kafka.topics_admin import ensure_topics
 from herald_common.publishing.testing import KafkaTap
 from herald_common.settings import HeraldSettings
@@ -77,19 +76,17 @@ async def fresh_database(base_settings: HeraldSettings) -> AsyncIterator[str]:
 
 
 @pytest.fixture(scope="session")
-async def kafka_producer(
-    kafka_bootstrap: str, base_settings: HeraldSettings
-) -> AsyncIterator[AIOKafkaProducer]:
+async def kafka_producer(kafka_bootstrap: str, base_settings: HeraldSettings) -> AsyncIterator[Producer]:
     """One started producer for the session (the topics made first, as the services do)."""
     await ensure_topics(kafka_bootstrap, base_settings.kafka_topic_partitions)
-    producer = create_producer(kafka_bootstrap, "herald-tests")
+    producer = Producer(kafka_bootstrap, "herald-tests")
     await producer.start()
     yield producer
     await producer.stop()
 
 
 @pytest.fixture
-def kafka_tap(kafka_producer: AIOKafkaProducer, kafka_bootstrap: str) -> KafkaTap:
+def kafka_tap(kafka_producer: Producer, kafka_bootstrap: str) -> KafkaTap:
     """Produces for real and reads back what this test produced."""
     return KafkaTap(kafka_producer, kafka_bootstrap)
 

@@ -21,7 +21,7 @@ import asyncpg
 from asgi_lifespan import LifespanManager
 
 from herald_common.events import PostDispatched, PostPublished, PublishedPart, encode, utcnow
-from herald_common.kafka.producer import create_producer, send_all
+from herald_common.kafka.producer import Producer
 from herald_common.platforms import Platform
 from herald_gateway.main import create_app
 from herald_gateway.settings import Settings
@@ -49,7 +49,7 @@ async def run(posts: int) -> dict[str, float]:
             [(i,) for i in ids],
         )
         before = await conn.fetchval("SELECT count(*) FROM status_changes")
-        producer = create_producer(bootstrap, "status-drain-bench")
+        producer = Producer(bootstrap, "status-drain-bench")
         await producer.start()
         try:
             records = []
@@ -62,7 +62,7 @@ async def run(posts: int) -> dict[str, float]:
                 records.append(
                     encode(PostPublished(platform=X, attempt=1, parts=(part,), **common), source="/bench")
                 )
-            await send_all(producer, records)
+            await producer.send_all(records)
         finally:
             await producer.stop()
         events = 2 * posts

@@ -15,7 +15,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from herald_common.events import PostRequested, PostTarget, encode, topics, utcnow
-from herald_common.kafka.producer import create_producer, send_all
+from herald_common.kafka.producer import Producer
 from herald_common.kafka.topics_admin import ensure_topics
 from herald_common.platforms import Platform
 from herald_gateway.posts.service import SOURCE
@@ -71,11 +71,11 @@ async def test_only_posts_produced_by_others_are_recorded(
     # not skipped, the intake would insert it. Keyed like the foreign one: same partition, read first.
     own_record = replace(request(own, SOURCE), key=foreign.encode())
     await intake_from_the_end(kafka_bootstrap)
-    producer = create_producer(kafka_bootstrap, "intake-test")
+    producer = Producer(kafka_bootstrap, "intake-test")
     await producer.start()
     try:
         async with gateway_factory():
-            await send_all(producer, [own_record, request(foreign, "/herald/some-internal-service")])
+            await producer.send_all([own_record, request(foreign, "/herald/some-internal-service")])
             async with asyncio.timeout(30):
                 while await origin_of(fresh_database, foreign) is None:
                     await asyncio.sleep(0.1)

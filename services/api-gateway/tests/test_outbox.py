@@ -14,7 +14,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from redis.asyncio import Redis
 
 from herald_common.events import topics
-from herald_common.kafka.producer import create_producer
+from herald_common.kafka.producer import Producer
 from herald_common.kafka.topics_admin import ensure_topics
 from herald_common.runtime import migrate
 from herald_common.settings import HeraldSettings
@@ -105,7 +105,7 @@ async def publish(posts: PostsService) -> str:
 async def test_an_accepted_post_is_produced_at_once_and_its_row_deleted(
     pool: asyncpg.Pool, fresh_database: str, redis_url: str, kafka_bootstrap: str
 ) -> None:
-    producer = create_producer(kafka_bootstrap, "outbox-test")
+    producer = Producer(kafka_bootstrap, "outbox-test")
     await producer.start()
     direct = DirectProducer(fresh_database, SCHEMA, producer, wait_seconds=10, flush_every=0.05)
     direct.start()
@@ -130,7 +130,7 @@ async def test_a_failed_direct_produce_is_left_to_the_relay_with_the_same_event_
 ) -> None:
     # The direct produce fails for real: its producer has been closed (as after a crash between
     # the commit and the produce, the committed row is all that is left).
-    closed = create_producer(kafka_bootstrap, "outbox-test-closed")
+    closed = Producer(kafka_bootstrap, "outbox-test-closed")
     await closed.start()
     await closed.stop()
     direct = DirectProducer(fresh_database, SCHEMA, closed, wait_seconds=2)
@@ -138,7 +138,7 @@ async def test_a_failed_direct_produce_is_left_to_the_relay_with_the_same_event_
     post_id = await publish(posts)
     assert await outbox_rows(pool) == 1  # accepted and durable, not produced
 
-    live = create_producer(kafka_bootstrap, "outbox-test-relay")
+    live = Producer(kafka_bootstrap, "outbox-test-relay")
     await live.start()
     relay = OutboxRelay(fresh_database, SCHEMA, live, batch_size=100, fallback_poll=0.1, sweep_after=0.5)
     try:
@@ -155,13 +155,13 @@ async def test_a_failed_direct_produce_is_left_to_the_relay_with_the_same_event_
 async def test_the_relay_leaves_young_rows_to_their_direct_produce(
     pool: asyncpg.Pool, fresh_database: str, redis_url: str, kafka_bootstrap: str
 ) -> None:
-    closed = create_producer(kafka_bootstrap, "outbox-test-closed")
+    closed = Producer(kafka_bootstrap, "outbox-test-closed")
     await closed.start()
     await closed.stop()
     post_id = await publish(
         service(pool, redis_url, DirectProducer(fresh_database, SCHEMA, closed, wait_seconds=2))
     )
-    live = create_producer(kafka_bootstrap, "outbox-test-relay")
+    live = Producer(kafka_bootstrap, "outbox-test-relay")
     await live.start()
     relay = OutboxRelay(fresh_database, SCHEMA, live, batch_size=100, fallback_poll=0.1, sweep_after=600)
     conn = await asyncpg.connect(fresh_database, server_settings={"search_path": SCHEMA})

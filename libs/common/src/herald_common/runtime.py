@@ -1,4 +1,5 @@
-"""What every service does at start and stop: logging, database + migrations, Redis, the broker.
+"""What every service does at start and stop: logging, database + migrations, Redis, the broker
+and the service's one Kafka `Producer`.
 
 `open_infra` is the composition root's shared half: it yields the connected resources and
 closes them in reverse order, so SIGTERM (uvicorn -> lifespan exit) stops consuming first,
@@ -23,6 +24,8 @@ from redis.asyncio import Redis
 
 from herald_common.db.migrations import apply_migrations
 from herald_common.db.pool import create_pool, ensure_database
+from herald_common.kafka.deadletter import producer_of
+from herald_common.kafka.producer import Producer
 from herald_common.kafka.security import client_security
 from herald_common.kafka.topics_admin import ensure_topics
 from herald_common.logs import configure_logging, get_logger
@@ -42,6 +45,8 @@ class Infra:
     pool: asyncpg.Pool | None = None
     redis: Redis | None = None
     broker: KafkaBroker | None = None
+    producer: Producer | None = None
+    """With a broker: what the service produces with, dead letters included (started, stopped last)."""
     extra_checks: dict[str, ReadinessCheck] = field(default_factory=dict)
     # Run at shutdown before the broker stops: subscribers that handle records in the background
     # stop taking new ones, let those in flight finish and commit them.
@@ -111,7 +116,8 @@ async def open_infra(
     reset_sessions: bool = True,
 ) -> AsyncIterator[Infra]:
     """Connect what the service needs. The broker is only prepared (topics exist); the caller starts it
-    once its subscribers are registered, and stops it before this context closes the rest."""
+    once its subscribers are registered, and stops it before this context closes the rest.
+    The broker's producer (`create_broker`) is started here and stopped last."""
     infra = Infra(settings)
     try:
         if schema is not None:
@@ -139,10 +145,15 @@ async def open_infra(
                     security=client_security(settings),
                 ),
             )
+            producer = producer_of(broker)
+            await until_up("kafka", producer.start)
+            infra.producer = producer
         yield infra
     finally:
         if infra.broker is not None:
             await infra.broker.stop()  # idempotent: normally the app stopped it already
+        if infra.producer is not None:
+            await infra.producer.stop()
         if infra.redis is not None:
             await infra.redis.aclose()
         if infra.pool is not None:

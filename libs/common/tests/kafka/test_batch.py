@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaProducer
 
 from herald_common.events import Envelope, MalformedEvent, PostRequested, PostTarget, encode, topics, utcnow
+from herald_common.events.envelope import KafkaRecord
 from herald_common.kafka.batch import Rejected, batch_subscriber, dead_letter_rejected, decode_each
 from herald_common.kafka.broker import create_broker
 from herald_common.kafka.deadletter import ORIGIN_TOPIC_HEADER, REASON_HEADER
+from herald_common.kafka.producer import Producer
 from herald_common.platforms import Platform
 from herald_common.settings import HeraldSettings
 from herald_common.testing import end_offsets, eventually, new_topic, read_topic, unique
@@ -34,39 +35,30 @@ async def test_a_bad_record_is_dead_lettered_alone_and_its_batch_goes_on(kafka_b
     topic = await new_topic(kafka_bootstrap, "test.batch")
     broker = create_broker(HeraldSettings(service_name="batch-test", kafka_bootstrap_servers=kafka_bootstrap))
     handled: list[str] = []
+    producer = Producer(kafka_bootstrap, "batch-test")
 
     @batch_subscriber(
         broker, topic, unique("g"), 50, lambda msg: decode_each(msg.raw_message, only_business_7)
     )
     async def handle(items: list[str | Rejected]) -> None:
-        handled.extend(await dead_letter_rejected(broker, items))
+        handled.extend(await dead_letter_rejected(producer, items))
 
     dlq_start = await end_offsets(kafka_bootstrap, topics.DEAD_LETTER)
-    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
     await producer.start()
     try:
         # Sent before the consumer starts, so they come as one batch: good, refused, broken, good.
         for record in [
             encode(_post("p-1"), source="/herald/tests"),
             encode(_post("p-2", business_id=8), source="/herald/tests"),
+            KafkaRecord(topic, b"p-3", b"not json", {"ce_id": "x"}),
+            encode(_post("p-4"), source="/herald/tests"),
         ]:
-            await producer.send_and_wait(
-                topic,
-                record.value,
-                key=record.key,
-                headers=[(k, v.encode()) for k, v in record.headers.items()],
-            )
-        await producer.send_and_wait(topic, b"not json", key=b"p-3", headers=[("ce_id", b"x")])
-        last = encode(_post("p-4"), source="/herald/tests")
-        await producer.send_and_wait(
-            topic, last.value, key=last.key, headers=[(k, v.encode()) for k, v in last.headers.items()]
-        )
+            await producer.send_all([KafkaRecord(topic, record.key, record.value, record.headers)])
+        async with broker:
+            await broker.start()
+            await eventually(lambda: len(handled) == 2, timeout=20)
     finally:
         await producer.stop()
-
-    async with broker:
-        await broker.start()
-        await eventually(lambda: len(handled) == 2, timeout=20)
     assert handled == ["p-1", "p-4"]
 
     async def two_dead() -> list[Any]:

@@ -7,7 +7,7 @@ from aiokafka import AIOKafkaProducer
 
 from herald_common.events import Envelope, PostRequested, PostTarget, encode, topics, utcnow
 from herald_common.kafka.broker import create_broker
-from herald_common.kafka.deadletter import ORIGIN_TOPIC_HEADER, REASON_HEADER
+from herald_common.kafka.deadletter import ORIGIN_TOPIC_HEADER, REASON_HEADER, producer_of
 from herald_common.platforms import Platform
 from herald_common.settings import HeraldSettings
 from herald_common.testing import end_offsets, eventually, new_topic, read_topic, unique
@@ -46,39 +46,46 @@ async def test_event_round_trip_and_dead_letter(kafka_bootstrap: str, topic: str
     sent = _post("post-1")
     record = encode(sent, source="/herald/tests", event_id="evt-1")
 
-    async with broker:
-        await broker.start()
-        producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
-        await producer.start()
-        try:
-            ok_headers = [(k, v.encode()) for k, v in record.headers.items()]
-            # a valid event, then two malformed ones, then another valid one: the consumer must carry on
-            await producer.send_and_wait(topic, record.value, key=record.key, headers=ok_headers, partition=0)
-            await producer.send_and_wait(
-                topic,
-                b'{"post_id": "x"}',
-                key=b"x",
-                partition=0,
-                headers=[(k, v) for k, v in ok_headers if k != "ce_id"],
-            )
-            await producer.send_and_wait(
-                topic,
-                b'{"post_id": "y", "business_id": "not a number"}',
-                key=b"y",
-                headers=ok_headers,
-                partition=0,
-            )
-            second = encode(_post("post-2"), source="/herald/tests", event_id="evt-2")
-            await producer.send_and_wait(
-                topic,
-                second.value,
-                key=second.key,
-                partition=0,
-                headers=[(k, v.encode()) for k, v in second.headers.items()],
-            )
-        finally:
-            await producer.stop()
-        await eventually(lambda: len(received) == 2, timeout=20)
+    dead_letters = producer_of(broker)  # the dead-letter path produces through it
+    await dead_letters.start()
+    try:
+        async with broker:
+            await broker.start()
+            producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
+            await producer.start()
+            try:
+                ok_headers = [(k, v.encode()) for k, v in record.headers.items()]
+                # a valid event, then two malformed ones, then another valid one: the consumer must carry on
+                await producer.send_and_wait(
+                    topic, record.value, key=record.key, headers=ok_headers, partition=0
+                )
+                await producer.send_and_wait(
+                    topic,
+                    b'{"post_id": "x"}',
+                    key=b"x",
+                    partition=0,
+                    headers=[(k, v) for k, v in ok_headers if k != "ce_id"],
+                )
+                await producer.send_and_wait(
+                    topic,
+                    b'{"post_id": "y", "business_id": "not a number"}',
+                    key=b"y",
+                    headers=ok_headers,
+                    partition=0,
+                )
+                second = encode(_post("post-2"), source="/herald/tests", event_id="evt-2")
+                await producer.send_and_wait(
+                    topic,
+                    second.value,
+                    key=second.key,
+                    partition=0,
+                    headers=[(k, v.encode()) for k, v in second.headers.items()],
+                )
+            finally:
+                await producer.stop()
+            await eventually(lambda: len(received) == 2, timeout=20)
+    finally:
+        await dead_letters.stop()
 
     first = received[0]
     assert first.data == sent

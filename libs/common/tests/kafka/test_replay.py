@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 
 import pytest
-from aiokafka import AIOKafkaProducer
 
 from herald_common.events import PostRequested, PostTarget, encode, topics, utcnow
 from herald_common.kafka.deadletter import REASON_HEADER, dead_letter_record
+from herald_common.kafka.producer import Producer
 from herald_common.kafka.replay import replay
 from herald_common.platforms import Platform
 from herald_common.settings import HeraldSettings
@@ -33,7 +33,7 @@ async def test_replays_to_the_origin_without_dead_letter_headers(kafka_bootstrap
     )
     record = encode(event, source="/tests", event_id=f"evt-{post_id}")
     record = type(record)(origin, record.key, record.value, record.headers)
-    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
+    producer = Producer(kafka_bootstrap, "replay-test")
     await producer.start()
     try:
         await dead_letter_record(producer, record, "gave up after 5 attempts: platform down")

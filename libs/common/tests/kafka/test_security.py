@@ -22,7 +22,7 @@ from aiokafka.protocol.admin import CreateAclsRequest
 
 from herald_common.events import Envelope, PostRequested, PostTarget, encode, topics, utcnow
 from herald_common.kafka.broker import create_broker
-from herald_common.kafka.producer import create_producer, send_all
+from herald_common.kafka.producer import Producer
 from herald_common.kafka.security import client_security
 from herald_common.kafka.topics_admin import ensure_topics, topic_partitions
 from herald_common.platforms import Platform
@@ -98,7 +98,7 @@ def post(post_id: str) -> PostRequested:
 
 async def start_and_send(producer: Any, record: Any) -> None:
     await producer.start()  # an idempotent producer may be refused here already, or at the send
-    await send_all(producer, [record])
+    await producer.send_all([record])
 
 
 async def test_every_client_authenticates_with_scram(scram_broker: str) -> None:
@@ -115,10 +115,10 @@ async def test_every_client_authenticates_with_scram(scram_broker: str) -> None:
         received.append(envelope)
 
     post_id = unique("scram-post")
-    producer = create_producer(scram_broker, "scram-test", security)
+    producer = Producer(scram_broker, "scram-test", security)
     await producer.start()
     try:
-        await send_all(producer, [encode(post(post_id), source="/herald/tests")])
+        await producer.send_all([encode(post(post_id), source="/herald/tests")])
         async with broker:
             await broker.start()
             await eventually(lambda: any(e.data.post_id == post_id for e in received), timeout=30)
@@ -127,8 +127,8 @@ async def test_every_client_authenticates_with_scram(scram_broker: str) -> None:
 
 
 async def test_a_wrong_password_or_no_sasl_is_refused(scram_broker: str) -> None:
-    wrong = create_producer(scram_broker, "wrong", client_security(as_user(scram_broker, "admin", "guess")))
-    plain = create_producer(scram_broker, "plain")
+    wrong = Producer(scram_broker, "wrong", client_security(as_user(scram_broker, "admin", "guess")))
+    plain = Producer(scram_broker, "plain")
     for producer in (wrong, plain):
         with pytest.raises(KafkaConnectionError):
             await asyncio.wait_for(producer.start(), 30)
@@ -141,17 +141,15 @@ async def test_acls_decide_who_may_write_the_requests_topic(scram_broker: str) -
     await allow(admin, "herald-api-gateway", topics.POST_REQUESTS, WRITE, DESCRIBE)
     record = encode(post(unique("acl")), source="/herald/api-gateway")
 
-    gateway = create_producer(
-        scram_broker, "gateway", client_security(as_user(scram_broker, "herald-api-gateway"))
-    )
+    gateway = Producer(scram_broker, "gateway", client_security(as_user(scram_broker, "herald-api-gateway")))
     await gateway.start()
     try:
-        await asyncio.wait_for(send_all(gateway, [record]), 30)
+        await asyncio.wait_for(gateway.send_all([record]), 30)
     finally:
         await gateway.stop()
 
     # The scheduler reads requests; it was granted nothing here, so it may not write them.
-    scheduler = create_producer(
+    scheduler = Producer(
         scram_broker, "scheduler", client_security(as_user(scram_broker, "herald-scheduler"))
     )
     with pytest.raises(KafkaError) as refused:

@@ -16,7 +16,7 @@ from herald_common.accounts.crypto import TokenCipher
 from herald_common.accounts.store import AccountStore
 from herald_common.app import create_service_app
 from herald_common.kafka.broker import create_broker
-from herald_common.kafka.producer import create_producer
+from herald_common.kafka.producer import Producer
 from herald_common.kafka.security import client_security
 from herald_common.runtime import Infra, migrate, prepare_process, run_service
 from herald_common.settings import load_settings
@@ -66,22 +66,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings(Settings)
     refuse_unsafe_production(settings)
     text_rules.prepare()
-    broker = create_broker(settings)
+    # Each accepted post produces one record: a 5 ms linger lets concurrent posts share a request.
+    producer = Producer(
+        settings.kafka_bootstrap_servers, settings.service_name, client_security(settings), linger_ms=5
+    )
+    broker = create_broker(settings, producer=producer)
 
     @asynccontextmanager
     async def components(infra: Infra, app: FastAPI) -> AsyncIterator[None]:
-        assert infra.pool is not None and infra.redis is not None
+        assert infra.pool is not None and infra.redis is not None and infra.producer is not None
+        producer = infra.producer
         broker.include_router(
-            build_router(StatusService(infra.redis), infra.pool, broker, settings.status_batch_size)
+            build_router(StatusService(infra.redis), infra.pool, producer, settings.status_batch_size)
         )
-        # Each accepted post produces one record: a 5 ms linger lets concurrent posts share a request.
-        producer = create_producer(
-            settings.kafka_bootstrap_servers,
-            f"{settings.service_name}-outbox",
-            client_security(settings),
-            linger_ms=5,
-        )
-        await producer.start()
         direct = DirectProducer(
             settings.database_url, SCHEMA, producer, wait_seconds=settings.outbox_direct_wait_seconds
         )
@@ -139,7 +136,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await lag.stop()
             await relay.stop()
             await direct.stop()
-            await producer.stop()
             await http.aclose()
 
     app = create_service_app(

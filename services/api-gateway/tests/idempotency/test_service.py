@@ -8,7 +8,7 @@ import asyncpg
 import pytest
 from redis.asyncio import Redis
 
-from herald_common.kafka.producer import create_producer
+from herald_common.kafka.producer import Producer
 from herald_gateway.auth.caller import Caller
 from herald_gateway.idempotency import KeyTaken, StoredResponse, find, remember, request_hash
 from herald_gateway.main import SCHEMA
@@ -83,7 +83,7 @@ async def test_the_same_key_with_another_body_is_refused(gateway_pool: asyncpg.P
 async def test_twin_requests_through_the_service_create_one_post_and_answer_alike(
     gateway_pool: asyncpg.Pool, fresh_database: str, redis_url: str, kafka_bootstrap: str
 ) -> None:
-    producer = create_producer(kafka_bootstrap, "idempotency-test")
+    producer = Producer(kafka_bootstrap, "idempotency-test")
     await producer.start()
     direct = DirectProducer(fresh_database, SCHEMA, producer, wait_seconds=10)
     posts = PostsService(gateway_pool, Redis.from_url(redis_url), Settings(), direct)

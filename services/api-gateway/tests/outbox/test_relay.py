@@ -11,7 +11,7 @@ import orjson
 import pytest
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
-from herald_common.kafka.producer import create_producer
+from herald_common.kafka.producer import Producer
 from herald_common.testing import new_topic
 from herald_gateway.main import SCHEMA
 from herald_gateway.outbox import OUTBOX_CHANNEL, OutboxRelay
@@ -82,7 +82,7 @@ async def test_old_rows_are_swept_in_id_order_with_their_stored_event_ids(
 ) -> None:
     ids = [f"evt-{n}" for n in range(5)]
     await add_rows(gateway_pool, topic, ids, age_seconds=60)
-    producer = create_producer(kafka_bootstrap, "outbox-relay-test")
+    producer = Producer(kafka_bootstrap, "outbox-relay-test")
     await producer.start()
     try:
         relay = OutboxRelay(fresh_database, SCHEMA, producer, batch_size=3, fallback_poll=60, sweep_after=1)
@@ -103,7 +103,7 @@ async def test_a_young_row_waits_for_its_direct_produce_unless_the_relay_is_woke
     kafka_bootstrap: str,
     topic: str,
 ) -> None:
-    producer = create_producer(kafka_bootstrap, "outbox-relay-test")
+    producer = Producer(kafka_bootstrap, "outbox-relay-test")
     await producer.start()
     relay = OutboxRelay(
         fresh_database, SCHEMA, producer, batch_size=100, fallback_poll=3600, sweep_after=3600

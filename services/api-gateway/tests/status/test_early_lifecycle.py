@@ -21,7 +21,7 @@ from herald_common.events import (
     encode,
     utcnow,
 )
-from herald_common.kafka.producer import create_producer, send_all
+from herald_common.kafka.producer import Producer
 from herald_common.platforms import Platform
 
 pytestmark = pytest.mark.infra
@@ -58,18 +58,18 @@ async def test_lifecycle_events_read_before_their_post_are_applied_when_it_is_re
         ),
         requested_at=utcnow(),
     )
-    producer = create_producer(kafka_bootstrap, "early-lifecycle-test")
+    producer = Producer(kafka_bootstrap, "early-lifecycle-test")
     await producer.start()
     conn = await asyncpg.connect(fresh_database, server_settings={"search_path": "gateway"})
     try:
         async with gateway_factory():
-            await send_all(producer, early)
+            await producer.send_all(early)
             # Read before the post exists: kept, in order (the sync point: both are parked).
             parked = "SELECT count(*) FROM pending_lifecycle WHERE post_id = $1"
             assert await until(conn, parked, post_id, 2) == 2
             assert await conn.fetchval("SELECT count(*) FROM posts WHERE id = $1", post_id) == 0
 
-            await send_all(producer, [encode(requested, source="/herald/some-internal-service")])
+            await producer.send_all([encode(requested, source="/herald/some-internal-service")])
             x_status = "SELECT status FROM post_targets WHERE post_id = $1 AND platform = 'twitter'"
             assert await until(conn, x_status, post_id, "published") == "published"
 
@@ -99,7 +99,7 @@ async def test_events_parked_for_a_day_expire(
     gateway_factory: Callable[..., Any], fresh_database: str, kafka_bootstrap: str
 ) -> None:
     stale, fresh = str(uuid.uuid4()), str(uuid.uuid4())
-    producer = create_producer(kafka_bootstrap, "early-lifecycle-test")
+    producer = Producer(kafka_bootstrap, "early-lifecycle-test")
     await producer.start()
     conn = await asyncpg.connect(fresh_database, server_settings={"search_path": "gateway"})
     try:
@@ -114,7 +114,7 @@ async def test_events_parked_for_a_day_expire(
             event = PostDispatched(
                 platform=X, attempt=1, due_at=utcnow(), post_id=fresh, business_id=1, occurred_at=utcnow()
             )
-            await send_all(producer, [encode(event, source="/herald/scheduler")])
+            await producer.send_all([encode(event, source="/herald/scheduler")])
             parked = "SELECT count(*) FROM pending_lifecycle WHERE post_id = $1"
             assert await until(conn, parked, fresh, 1) == 1
             # Expired by this batch, or within a minute if an earlier batch (a leftover) just looked.

@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaProducer
 
 from herald_common.events import (
     LifecycleEvent,
@@ -21,7 +20,7 @@ from herald_common.events import (
     encode,
     utcnow,
 )
-from herald_common.kafka.producer import send_all
+from herald_common.kafka.producer import Producer
 from herald_common.platforms import Platform
 
 X = Platform.TWITTER
@@ -35,8 +34,8 @@ def part(index: int) -> PublishedPart:
 
 
 @pytest.fixture
-async def producer(kafka_bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
-    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
+async def producer(kafka_bootstrap: str) -> AsyncIterator[Producer]:
+    producer = Producer(kafka_bootstrap, "lifecycle-intake-test")
     await producer.start()
     try:
         yield producer
@@ -62,7 +61,7 @@ def platform(view: dict[str, Any], name: Platform) -> dict[str, Any]:
 
 
 async def test_half_published_thread_shows_its_live_parts_and_results_never_regress(
-    gateway_factory: Callable[..., Any], token_for: Callable[..., str], producer: AIOKafkaProducer
+    gateway_factory: Callable[..., Any], token_for: Callable[..., str], producer: Producer
 ) -> None:
     headers = {"Authorization": f"Bearer {token_for()}"}
     async with gateway_factory() as gateway:
@@ -81,7 +80,7 @@ async def test_half_published_thread_shows_its_live_parts_and_results_never_regr
             return body
 
         async def send(*events: LifecycleEvent) -> None:
-            await send_all(producer, [encode(e, source="/herald/tests") for e in events])
+            await producer.send_all([encode(e, source="/herald/tests") for e in events])
 
         common = {"post_id": post_id, "business_id": 1, "occurred_at": utcnow()}
         partial = PostPartiallyPublished(

@@ -16,6 +16,7 @@ from typing import Any
 import asyncpg
 import httpx
 
+from herald_common.background import BackgroundLoop
 from herald_common.db.pool import connect
 from herald_common.events import Envelope
 from herald_common.logs import get_logger
@@ -60,21 +61,19 @@ class Deliverer:
         self.pool, self.store, self.http, self.s = pool, store, http, settings
         self.wake = asyncio.Event()
         self._inflight: set[asyncio.Task[None]] = set()
-        self._tasks: list[asyncio.Task[None]] = []
-
-    def start(self) -> None:
-        self._tasks = [
-            asyncio.create_task(self._run(), name="webhook-deliveries"),
-            asyncio.create_task(self._listen_forever(), name="webhook-wake"),
-            asyncio.create_task(self._gauges(), name="webhook-gauges"),
+        self._loops = [
+            BackgroundLoop(self._run, name="webhook-deliveries"),
+            BackgroundLoop(self._listen_forever, name="webhook-wake"),
+            BackgroundLoop(self._gauges, name="webhook-gauges"),
         ]
 
+    def start(self) -> None:
+        for loop in self._loops:
+            loop.start()
+
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        for loop in self._loops:
+            await loop.stop()
         if self._inflight:  # let requests in flight finish and record (bounded by their timeout)
             await asyncio.wait(self._inflight, timeout=self.s.notifier_request_timeout_seconds + 1)
 

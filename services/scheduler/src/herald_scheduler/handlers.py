@@ -113,7 +113,7 @@ def register(
         broker, topics.POST_REQUESTS, group_id, batch_size, lambda msg: decode_batch(msg, rules)
     )
     async def on_requests(items: list[Envelope[Any] | Rejected]) -> None:
-        await intake.handle(await dead_letter_rejected(broker, items))
+        await intake.handle(await dead_letter_rejected(emitter, items))
 
 
 def decode_results(msg: StreamMessage[Any]) -> list[Envelope[Any]]:

@@ -71,14 +71,13 @@ def build_watchdog(settings: Settings, pool: object, emitter: Emitter) -> Watchd
     return Watchdog(pool, emitter, config)
 
 
-def scheduler_components(settings: Settings) -> Components:
+def scheduler_components(settings: Settings, emitter: Emitter, owner: str) -> Components:
+    """`emitter` is the broker's producer (open_infra starts and stops it)."""
+
     @asynccontextmanager
     async def components(infra: Infra, app: FastAPI) -> AsyncIterator[None]:
         assert infra.pool is not None
         assert infra.broker is not None
-        owner = owner_id(settings)
-        emitter = Emitter(settings.kafka_bootstrap_servers, owner, client_security(settings))
-        await emitter.start()
         engine = build_engine(settings, infra.pool, emitter, owner)
         service = SchedulingService(engine.terms, settings.scheduler_default_grace_seconds)
         handlers.register(
@@ -108,14 +107,15 @@ def scheduler_components(settings: Settings) -> Components:
         finally:  # the broker has stopped consuming by now: stop firing, hand back the leases
             await watchdog.stop()
             await engine.stop()
-            await emitter.stop()
 
     return components
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings(Settings)
-    broker = create_broker(settings)
+    owner = owner_id(settings)
+    emitter = Emitter(settings.kafka_bootstrap_servers, owner, client_security(settings))
+    broker = create_broker(settings, producer=emitter)
     return create_service_app(
         settings,
         title="Herald scheduler",
@@ -123,7 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         schema=SCHEMA,
         migrations=MIGRATIONS,
         use_redis=False,
-        components=scheduler_components(settings),
+        components=scheduler_components(settings, emitter, owner),
     )
 
 

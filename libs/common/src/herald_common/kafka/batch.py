@@ -17,6 +17,7 @@ from faststream.message import StreamMessage
 
 from herald_common.events.envelope import Envelope, MalformedEvent, decode
 from herald_common.kafka.deadletter import dead_letter
+from herald_common.kafka.producer import Producer
 
 T = TypeVar("T")
 
@@ -58,7 +59,7 @@ def decode_each(
     return out
 
 
-async def dead_letter_rejected(broker: KafkaBroker, items: Iterable[T | Rejected]) -> list[T]:
+async def dead_letter_rejected(producer: Producer, items: Iterable[T | Rejected]) -> list[T]:
     """Dead-letters the rejected records of a decoded batch (with their reasons); returns the rest,
     in order."""
     kept: list[T] = []
@@ -66,7 +67,7 @@ async def dead_letter_rejected(broker: KafkaBroker, items: Iterable[T | Rejected
         if isinstance(item, Rejected):
             headers = {k: v.decode(errors="replace") for k, v in item.record.headers}
             shim = _RecordAsMessage(item.record, item.record.value, headers)
-            await dead_letter(broker, cast(StreamMessage[Any], shim), item.reason, kind="malformed")
+            await dead_letter(producer, cast(StreamMessage[Any], shim), item.reason, kind="malformed")
         else:
             kept.append(item)
     return kept

@@ -18,8 +18,9 @@ from faststream.message import StreamMessage
 from prometheus_client import REGISTRY
 
 from herald_common.events.envelope import Envelope, decode
-from herald_common.kafka.deadletter import DeadLetterMiddleware
-from herald_common.kafka.security import broker_security
+from herald_common.kafka.deadletter import DeadLetterMiddleware, attach_producer
+from herald_common.kafka.producer import Producer
+from herald_common.kafka.security import broker_security, client_security
 from herald_common.kafka.tracing import TracingMiddleware
 from herald_common.logs import get_logger
 from herald_common.settings import HeraldSettings
@@ -31,14 +32,23 @@ async def decode_cloudevent(msg: StreamMessage[Any]) -> Envelope[Any]:
     return decode(msg.body, msg.headers)
 
 
-def create_broker(settings: HeraldSettings, *, middlewares: Sequence[Any] = (), **kwargs: Any) -> KafkaBroker:
-    """A broker with idempotent acks=all producing, CloudEvents decoding and dead-lettering, and
-    Kafka-in RED metrics (faststream_received_*) and CONSUMER spans on every subscriber.
+def create_broker(
+    settings: HeraldSettings,
+    *,
+    producer: Producer | None = None,
+    middlewares: Sequence[Any] = (),
+    **kwargs: Any,
+) -> KafkaBroker:
+    """A broker with CloudEvents decoding and dead-lettering, and Kafka-in RED metrics
+    (faststream_received_*) and CONSUMER spans on every subscriber.
 
-    The first middleware is the outermost: the span and the metrics include dead-lettering."""
+    `producer` is what the service produces with, dead letters included (`open_infra` starts it and
+    hands it to the service as `infra.producer`); one with the defaults if none is given. The
+    broker's own producer is left unused. The first middleware is the outermost: the span and the
+    metrics include dead-lettering."""
     # FastStream reuses metrics already in the registry, so many brokers in one process (tests) are fine.
     prometheus = KafkaPrometheusMiddleware(registry=REGISTRY, app_name=settings.service_name)
-    return KafkaBroker(
+    broker = KafkaBroker(
         settings.kafka_bootstrap_servers,
         client_id=settings.service_name,
         security=broker_security(settings),
@@ -58,3 +68,9 @@ def create_broker(settings: HeraldSettings, *, middlewares: Sequence[Any] = (), 
         log_level=logging.DEBUG,
         **kwargs,
     )
+    attach_producer(
+        broker,
+        producer
+        or Producer(settings.kafka_bootstrap_servers, settings.service_name, client_security(settings)),
+    )
+    return broker

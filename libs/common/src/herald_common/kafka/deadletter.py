@@ -1,16 +1,17 @@
 """Sends records that are not valid events to the dead-letter topic, with the reason, and moves on.
 
 A malformed record can never succeed, so retrying it would only block its partition. The
-original key, value and headers are kept so the record can be inspected and replayed.
+original key, value and headers are kept so the record can be inspected and replayed. Dead
+letters go out through the service's `Producer`, which `create_broker` puts in the broker's context.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, cast
 
-from aiokafka import AIOKafkaProducer
 from faststream import BaseMiddleware
+from faststream.kafka import KafkaBroker
 from faststream.message import StreamMessage
 from prometheus_client import Counter
 
@@ -22,7 +23,7 @@ from herald_common.events.topics import (
     ORIGIN_TOPIC_HEADER,
     REASON_HEADER,
 )
-from herald_common.kafka.producer import send_all
+from herald_common.kafka.producer import Producer
 from herald_common.logs import get_logger
 
 log = get_logger(__name__)
@@ -36,6 +37,17 @@ DEAD_LETTERED = Counter(
 # A handler that fails for another reason (a database restart, say) gets its record again
 # after this pause, instead of spinning on it.
 REDELIVERY_PAUSE_SECONDS = 0.5
+PRODUCER = "herald_dead_letter_producer"
+"""The broker context's name for the producer dead letters go through."""
+
+
+def attach_producer(broker: KafkaBroker, producer: Producer) -> None:
+    broker.context.set_global(PRODUCER, producer)
+
+
+def producer_of(broker: KafkaBroker) -> Producer:
+    producer: Producer = broker.context.get(PRODUCER)
+    return producer
 
 
 class DeadLetterMiddleware(BaseMiddleware):
@@ -43,7 +55,7 @@ class DeadLetterMiddleware(BaseMiddleware):
         try:
             return await call_next(msg)
         except MalformedEvent as exc:
-            await dead_letter(self.context.get("broker"), msg, exc.reason, kind="malformed")
+            await dead_letter(self.context.get(PRODUCER), msg, exc.reason, kind="malformed")
             return None
         except Exception:
             log.exception("handler failed; the record will be redelivered")
@@ -51,15 +63,15 @@ class DeadLetterMiddleware(BaseMiddleware):
             raise
 
 
-async def dead_letter_record(producer: AIOKafkaProducer, record: KafkaRecord, reason: str) -> None:
+async def dead_letter_record(producer: Producer, record: KafkaRecord, reason: str) -> None:
     """Dead-letter an event a service gave up on (e.g. after its last retry), not a malformed one."""
     headers = {**record.headers, REASON_HEADER: reason[:2000], ORIGIN_TOPIC_HEADER: record.topic}
-    await send_all(producer, [KafkaRecord(topics.DEAD_LETTER, record.key, record.value, headers)])
+    await producer.send_all([KafkaRecord(topics.DEAD_LETTER, record.key, record.value, headers)])
     DEAD_LETTERED.labels(record.topic, "gave_up").inc()
 
 
-async def dead_letter(broker: Any, msg: StreamMessage[Any], reason: str, *, kind: str) -> None:
-    """Publish the original record to the dead-letter topic; raising here leaves it to be redelivered."""
+async def dead_letter(producer: Producer, msg: StreamMessage[Any], reason: str, *, kind: str) -> None:
+    """Produce the original record to the dead-letter topic; raising here leaves it to be redelivered."""
     raw = msg.raw_message
     raw = raw[0] if isinstance(raw, tuple) else raw
     headers = {k: v for k, v in msg.headers.items() if isinstance(v, str)}
@@ -71,6 +83,7 @@ async def dead_letter(broker: Any, msg: StreamMessage[Any], reason: str, *, kind
             ORIGIN_OFFSET_HEADER: str(raw.offset),
         }
     )
-    await broker.publish(msg.body, topics.DEAD_LETTER, key=raw.key, headers=headers)
+    # A record may have come without a key: it is dead-lettered as it came.
+    await producer.send_all([KafkaRecord(topics.DEAD_LETTER, cast(bytes, raw.key), msg.body, headers)])
     DEAD_LETTERED.labels(raw.topic, kind).inc()
     log.warning("dead-lettered a record", extra={"topic": raw.topic, "offset": raw.offset, "reason": reason})

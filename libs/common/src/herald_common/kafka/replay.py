@@ -15,10 +15,12 @@ import asyncio
 import sys
 from datetime import datetime
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer
 
 from herald_common.events import topics
+from herald_common.events.envelope import KafkaRecord
 from herald_common.kafka.deadletter import ORIGIN_TOPIC_HEADER, REASON_HEADER
+from herald_common.kafka.producer import Producer
 from herald_common.kafka.security import client_security
 from herald_common.kafka.topics_admin import topic_partitions
 from herald_common.settings import HeraldSettings, load_settings
@@ -42,9 +44,7 @@ async def replay(settings: HeraldSettings, args: argparse.Namespace) -> int:
     consumer = AIOKafkaConsumer(
         bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False, **security
     )
-    producer = AIOKafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap_servers, acks="all", enable_idempotence=True, **security
-    )
+    producer = Producer(settings.kafka_bootstrap_servers, "herald-dlq-replay", security)
     await consumer.start()
     await producer.start()
     replayed = skipped = 0
@@ -67,8 +67,8 @@ async def replay(settings: HeraldSettings, args: argparse.Namespace) -> int:
                         f"{headers.get('ce_id', '?')} -> {origin}: {headers.get(REASON_HEADER, '')[:120]}"
                     )
                     if not args.dry_run:
-                        kept = [(k, v.encode()) for k, v in headers.items() if k not in _DLQ_HEADERS]
-                        await producer.send_and_wait(origin, record.value, key=record.key, headers=kept)
+                        kept = {k: v for k, v in headers.items() if k not in _DLQ_HEADERS}
+                        await producer.send_all([KafkaRecord(origin, record.key, record.value, kept)])
                     replayed += 1
     finally:
         await producer.stop()

@@ -17,8 +17,6 @@ from herald_common.accounts import wiring as accounts_wiring
 from herald_common.app import create_service_app
 from herald_common.kafka.broker import create_broker
 from herald_common.kafka.inflight import InFlight
-from herald_common.kafka.producer import create_producer
-from herald_common.kafka.security import client_security
 from herald_common.publishing.accounts import AccountResolver, SettingsAccounts
 from herald_common.publishing.budget import Budgets
 from herald_common.publishing.client import ClientFactory
@@ -51,15 +49,11 @@ def create_publisher_app(
 
     @asynccontextmanager
     async def components(infra: Infra, app: FastAPI) -> AsyncIterator[None]:
-        assert infra.pool is not None
+        assert infra.pool is not None and infra.producer is not None
         if settings.accounts_source == "database":
             await migrate(
                 settings, accounts_wiring.SCHEMA, accounts_wiring.MIGRATIONS
             )  # shared with the gateway
-        producer = create_producer(
-            settings.kafka_bootstrap_servers, settings.service_name, client_security(settings)
-        )
-        await producer.start()
         async with httpx.AsyncClient(
             timeout=settings.platform_timeout_seconds,
             headers={"User-Agent": "Herald/0.1 (+https://herald.dev)"},
@@ -74,7 +68,9 @@ def create_publisher_app(
         ) as http:
             budgets = Budgets(infra.redis if settings.budgets_enabled else None)
             clients = make_clients(http, budgets)
-            service = PublishService(infra.pool, producer, clients, settings, make_accounts(infra, http))
+            service = PublishService(
+                infra.pool, infra.producer, clients, settings, make_accounts(infra, http)
+            )
             app.state.publisher = service
             in_flight = InFlight(
                 group=settings.service_name,
@@ -82,13 +78,8 @@ def create_publisher_app(
                 grace_seconds=settings.shutdown_grace_seconds,
             )
             infra.before_broker_stop.append(in_flight.drain)
-            broker.include_router(
-                build_router(clients, service, settings.service_name, broker=broker, in_flight=in_flight)
-            )
-            try:
-                yield
-            finally:
-                await producer.stop()
+            broker.include_router(build_router(clients, service, settings.service_name, in_flight=in_flight))
+            yield
 
     return create_service_app(
         settings,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from faststream import AckPolicy
-from faststream.kafka import KafkaBroker, KafkaRouter
+from faststream.kafka import KafkaRouter
 from faststream.message import StreamMessage
 
 from herald_common.events import Envelope, PostDue, decode, topics
@@ -47,7 +47,6 @@ def build_router(
     platforms: Iterable[Platform],
     service: PublishService,
     group_id: str,
-    broker: KafkaBroker,
     in_flight: InFlight,
 ) -> KafkaRouter:
     router = KafkaRouter()
@@ -69,7 +68,7 @@ def build_router(
                 f"{delivery.envelope and delivery.envelope.type} for {getattr(due, 'target', None)} "
                 f"does not belong on {due_topics}"
             )
-            await dead_letter(broker, delivery.message, reason, kind="malformed")
+            await dead_letter(service.producer, delivery.message, reason, kind="malformed")
             return
         assert delivery.envelope is not None
         with bind_post_id(due.post_id):

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 import asyncpg
-from aiokafka import AIOKafkaProducer
 
 from herald_common.events import (
     Event,
@@ -29,7 +28,7 @@ from herald_common.events import (
     utcnow,
 )
 from herald_common.kafka.deadletter import dead_letter_record
-from herald_common.kafka.producer import send_all
+from herald_common.kafka.producer import Producer
 from herald_common.logs import get_logger
 from herald_common.platforms import Platform
 from herald_common.publishing import ledger
@@ -68,7 +67,7 @@ class PublishService:
     def __init__(
         self,
         pool: asyncpg.Pool,
-        producer: AIOKafkaProducer,
+        producer: Producer,
         clients: Mapping[Platform, PlatformClient],
         settings: PublisherSettings,
         accounts: AccountResolver,
@@ -311,7 +310,7 @@ class PublishService:
         return plan
 
     async def _emit(self, event: Event) -> None:
-        await send_all(self.producer, [encode(event, source=self.source)])
+        await self.producer.send_all([encode(event, source=self.source)])
 
 
 def _digest(text: str) -> str:

@@ -11,11 +11,13 @@ from datetime import timedelta
 from typing import Any, cast
 
 import asyncpg
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.structs import RecordMetadata
 
 from herald_common.db.pool import create_pool
 from herald_common.events import Envelope, Event, PostDue, PostTarget, decode, topics, utcnow
+from herald_common.events.envelope import KafkaRecord
+from herald_common.kafka.producer import Producer
 from herald_common.platforms import Platform
 from herald_common.publishing.accounts import Account, AccountResolver
 from herald_common.publishing.app import MIGRATIONS
@@ -32,21 +34,19 @@ SCHEMA = "publisher_tests"
 class KafkaTap:
     """The real producer, and the records it produced read back from the broker.
 
-    `send` is the producer's own (PublishService calls it); where each record landed (partition and
-    offset, from the broker's acknowledgement) is remembered, and `records` fetches exactly those
-    records back, in the order they were sent. Other tests producing to the same topics at the same
-    time cannot get in the way."""
+    `send_all` sends through the real `Producer` (PublishService calls it); where each record landed
+    (partition and offset, from the broker's acknowledgement) is remembered, and `records` fetches
+    exactly those records back, in the order they were sent. Other tests producing to the same topics
+    at the same time cannot get in the way."""
 
-    def __init__(self, producer: AIOKafkaProducer, bootstrap: str) -> None:
+    def __init__(self, producer: Producer, bootstrap: str) -> None:
         self.producer, self.bootstrap = producer, bootstrap
         self._acks: list[asyncio.Future[RecordMetadata]] = []
 
-    async def send(
-        self, topic: str, value: bytes, key: bytes | None = None, headers: Sequence[tuple[str, bytes]] = ()
-    ) -> asyncio.Future[RecordMetadata]:
-        ack = await self.producer.send(topic, value, key=key, headers=list(headers))
-        self._acks.append(ack)
-        return ack
+    async def send_all(self, records: Sequence[KafkaRecord]) -> None:
+        acks = [await self.producer.send(r) for r in records]
+        self._acks.extend(acks)
+        await asyncio.gather(*acks)
 
     async def records(self, timeout: float = 10.0) -> list[ConsumerRecord]:
         """Every record sent so far, read back from its topic, in send order."""
@@ -154,7 +154,7 @@ def publish_service(
 ) -> tuple[PublishService, KafkaTap]:
     service = PublishService(
         pool,
-        cast(AIOKafkaProducer, kafka),
+        cast(Producer, kafka),
         clients,
         PublisherSettings(service_name="publisher-tests", **settings),
         accounts,

@@ -11,11 +11,10 @@ import contextlib
 import time
 
 import asyncpg
-from aiokafka import AIOKafkaProducer
 
 from herald_common.db.pool import connect
 from herald_common.events import KafkaRecord
-from herald_common.kafka.producer import send_all
+from herald_common.kafka.producer import Producer
 from herald_common.logs import get_logger
 from herald_gateway.background import BackgroundLoop
 from herald_gateway.outbox import repository
@@ -33,7 +32,7 @@ class DirectProducer(BackgroundLoop):
         self,
         dsn: str,
         schema: str,
-        producer: AIOKafkaProducer,
+        producer: Producer,
         *,
         wait_seconds: float,
         flush_every: float = 0.05,
@@ -48,7 +47,7 @@ class DirectProducer(BackgroundLoop):
         """True when Kafka acknowledged within `wait_seconds`. Otherwise the row stays for the relay
         (a produce still in flight deletes it when its acknowledgement comes)."""
         committed = time.monotonic()
-        sending = asyncio.ensure_future(send_all(self.producer, [record]))
+        sending = asyncio.ensure_future(self.producer.send_all([record]))
         sending.add_done_callback(lambda done: self._on_done(outbox_id, done, committed))
         try:
             await asyncio.wait_for(asyncio.shield(sending), self.wait_seconds)

@@ -16,11 +16,10 @@ from datetime import timedelta
 
 import asyncpg
 import orjson
-from aiokafka import AIOKafkaProducer
 
 from herald_common.db.pool import connect
 from herald_common.events import KafkaRecord
-from herald_common.kafka.producer import send_all
+from herald_common.kafka.producer import Producer
 from herald_common.logs import get_logger
 from herald_gateway.background import BackgroundLoop
 from herald_gateway.outbox import repository
@@ -36,7 +35,7 @@ class OutboxRelay(BackgroundLoop):
         self,
         dsn: str,  # the relay holds a connection of its own, and the leader's lock on it
         schema: str,
-        producer: AIOKafkaProducer,
+        producer: Producer,
         *,
         batch_size: int,
         fallback_poll: float,
@@ -88,7 +87,7 @@ class OutboxRelay(BackgroundLoop):
                 KafkaRecord(r["topic"], bytes(r["key"]), bytes(r["value"]), orjson.loads(r["headers"]))
                 for r in rows
             ]
-            await send_all(self.producer, records)
+            await self.producer.send_all(records)
             await repository.delete_produced(conn, [r["id"] for r in rows])
             for r in rows:
                 RELAY_LAG.observe(float(r["age"]))

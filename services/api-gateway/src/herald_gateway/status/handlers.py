@@ -15,12 +15,13 @@ from typing import Any
 
 import asyncpg
 from faststream import AckPolicy
-from faststream.kafka import KafkaBroker, KafkaRouter
+from faststream.kafka import KafkaRouter
 from faststream.message import StreamMessage
 
 from herald_common.events import Envelope, LifecycleEvent, PostRequested, topics
 from herald_common.events.envelope import MalformedEvent, decode
 from herald_common.kafka.batch import Rejected, batch_subscriber, dead_letter_rejected, decode_each
+from herald_common.kafka.producer import Producer
 from herald_common.logs import bind_post_id
 from herald_gateway.posts.service import SOURCE
 from herald_gateway.status.service import Lifecycle, StatusService
@@ -49,14 +50,14 @@ async def decode_lifecycle(msg: StreamMessage[Any]) -> list[Lifecycle | Rejected
 
 
 def build_router(
-    status: StatusService, pool: asyncpg.Pool, broker: KafkaBroker, batch_size: int = 500
+    status: StatusService, pool: asyncpg.Pool, producer: Producer, batch_size: int = 500
 ) -> KafkaRouter:
     """The handlers own the transactions: one per lifecycle batch, one per recorded request."""
     router = KafkaRouter()
 
     @batch_subscriber(router, topics.POST_LIFECYCLE, STATUS_GROUP, batch_size, decode_lifecycle)
     async def on_lifecycle(items: list[Lifecycle | Rejected]) -> None:
-        events = await dead_letter_rejected(broker, items)
+        events = await dead_letter_rejected(producer, items)
         if events:
             async with pool.acquire() as conn, conn.transaction():
                 await status.apply_batch(conn, events)
