@@ -10,9 +10,8 @@ from fastapi.responses import JSONResponse
 from herald_emulator.errors import graph_error
 from herald_emulator.graph import (
     GraphParams,
-    authenticate,
     count_usage,
-    graph_params,
+    graph_call,
     graph_route,
     graph_time,
     parse_bool,
@@ -24,7 +23,7 @@ from herald_emulator.graph import (
 from herald_emulator.media_urls import probe_media_url
 from herald_emulator.paging import graph_page, graph_paging
 from herald_emulator.routing import platform_router
-from herald_emulator.state import EmulatorState, get_state
+from herald_emulator.state import EmulatorState
 from herald_emulator.store import CreatedObject
 
 router = platform_router("facebook")
@@ -39,9 +38,7 @@ def post_url(post_id: str) -> str:
 
 @graph_route(router, "POST", "/{node:graph_id}/feed", name="page_feed")
 async def create_feed_post(node: str, request: Request) -> JSONResponse:
-    state = get_state(request)
-    params = await graph_params(request)
-    identity = authenticate(state, request, params)
+    state, params, identity = await graph_call(request)
     page_id = resolve_page_id(state, identity, node)
     require_page_token(state, identity, page_id)
     count_usage(state, request, identity, "pages", page_id)
@@ -145,9 +142,7 @@ def record_post(
 
 @graph_route(router, "POST", "/{node:graph_id}/photos", name="page_photos")
 async def create_photo(node: str, request: Request) -> JSONResponse:
-    state = get_state(request)
-    params = await graph_params(request)
-    identity = authenticate(state, request, params)
+    state, params, identity = await graph_call(request)
     page_id = resolve_page_id(state, identity, node)
     require_page_token(state, identity, page_id)
     count_usage(state, request, identity, "pages", page_id)
@@ -173,9 +168,7 @@ async def create_photo(node: str, request: Request) -> JSONResponse:
 
 @graph_route(router, "GET", "/{node:graph_id}/feed", name="list_feed")
 async def list_feed(node: str, request: Request) -> JSONResponse:
-    state = get_state(request)
-    params = await graph_params(request)
-    identity = authenticate(state, request, params)
+    state, params, identity = await graph_call(request)
     page_id = resolve_page_id(state, identity, node)
     count_usage(state, request, identity, "pages", page_id)
     since, until = unix_param(params, "since"), unix_param(params, "until")

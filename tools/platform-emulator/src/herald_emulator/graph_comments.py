@@ -11,9 +11,8 @@ from fastapi.responses import JSONResponse
 
 from herald_emulator.errors import graph_error, graph_unsupported
 from herald_emulator.graph import (
-    authenticate,
     count_usage,
-    graph_params,
+    graph_call,
     graph_route,
     graph_time,
     node_platform,
@@ -21,7 +20,7 @@ from herald_emulator.graph import (
 )
 from herald_emulator.paging import graph_page, graph_paging
 from herald_emulator.routing import platform_router
-from herald_emulator.state import EmulatorState, get_state
+from herald_emulator.state import EmulatorState
 from herald_emulator.store import CreatedObject
 
 router = platform_router("facebook", node_platform)
@@ -38,9 +37,7 @@ def commented_object(state: EmulatorState, node: str) -> CreatedObject:
 
 @graph_route(router, "POST", "/{node:graph_id}/comments", name="create_comment")
 async def create_comment(node: str, request: Request) -> JSONResponse:
-    state = get_state(request)
-    params = await graph_params(request)
-    identity = authenticate(state, request, params)
+    state, params, identity = await graph_call(request)
     target = commented_object(state, node)
     count_usage(
         state, request, identity, "pages" if target.platform == "facebook" else "instagram", target.account
@@ -69,9 +66,7 @@ async def create_comment(node: str, request: Request) -> JSONResponse:
 
 @graph_route(router, "GET", "/{node:graph_id}/comments", name="list_comments")
 async def list_comments(node: str, request: Request) -> JSONResponse:
-    state = get_state(request)
-    params = await graph_params(request)
-    identity = authenticate(state, request, params)
+    state, params, identity = await graph_call(request)
     target = commented_object(state, node)
     count_usage(
         state, request, identity, "pages" if target.platform == "facebook" else "instagram", target.account
