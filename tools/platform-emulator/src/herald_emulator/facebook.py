@@ -25,6 +25,7 @@ from herald_emulator.paging import graph_page, graph_paging
 from herald_emulator.routing import platform_router
 from herald_emulator.state import EmulatorState
 from herald_emulator.store import CreatedObject
+from herald_emulator.tokens import Identity
 
 router = platform_router("facebook")
 
@@ -36,12 +37,18 @@ def post_url(post_id: str) -> str:
     return f"https://www.facebook.com/{post_id}"
 
 
-@graph_route(router, "POST", "/{node:graph_id}/feed", name="page_feed")
-async def create_feed_post(node: str, request: Request) -> JSONResponse:
-    state, params, identity = await graph_call(request)
+def publishing_page(state: EmulatorState, request: Request, identity: Identity, node: str) -> str:
+    """The Page a publishing call names; it needs that Page's token and counts against its budget."""
     page_id = resolve_page_id(state, identity, node)
     require_page_token(state, identity, page_id)
     count_usage(state, request, identity, "pages", page_id)
+    return page_id
+
+
+@graph_route(router, "POST", "/{node:graph_id}/feed", name="page_feed")
+async def create_feed_post(node: str, request: Request) -> JSONResponse:
+    state, params, identity = await graph_call(request)
+    page_id = publishing_page(state, request, identity, node)
     message, link = params.text("message") or "", params.text("link")
     attached = attached_photo_ids(state, page_id, params.get("attached_media"))
     if not message and not link and not attached:
@@ -143,9 +150,7 @@ def record_post(
 @graph_route(router, "POST", "/{node:graph_id}/photos", name="page_photos")
 async def create_photo(node: str, request: Request) -> JSONResponse:
     state, params, identity = await graph_call(request)
-    page_id = resolve_page_id(state, identity, node)
-    require_page_token(state, identity, page_id)
-    count_usage(state, request, identity, "pages", page_id)
+    page_id = publishing_page(state, request, identity, node)
     url = params.text("url")
     if "source" not in params.files and not url:
         raise graph_error(400, "(#324) Requires upload file", 324)
