@@ -61,7 +61,7 @@ lint: install ## ruff (lint and format check)
 typecheck: install ## mypy over every package
 	@.venv/bin/mypy libs/common/src services/*/src tools/platform-emulator/src tools/dev tools/chaos
 
-bench: install ## Benchmarks on a private stack it starts and stops (its own ports; BENCH_SLOT=0-9 shifts them) — prints tables
+bench: install ## Start a private Kafka/PostgreSQL/Redis and services (own ports, BENCH_SLOT=0-9), run every benchmark, print tables, stop it all (BENCH_ARGS="--only gateway --keep")
 	@HERALD_BENCH_SLOT=$(BENCH_SLOT) $(PY) bench/run.py $(BENCH_ARGS)
 
 infra-up: install ## Start only Kafka, PostgreSQL and Redis (dev ports)
@@ -70,7 +70,7 @@ infra-up: install ## Start only Kafka, PostgreSQL and Redis (dev ports)
 infra-down: ## Stop Kafka, PostgreSQL and Redis (dev ports)
 	@for s in kafka postgres redis; do tools/infra/$$s.sh stop; done
 
-infra-status:
+infra-status: ## Whether Kafka, PostgreSQL and Redis (dev ports) are running
 	@for s in kafka postgres redis; do tools/infra/$$s.sh status || true; done
 
 clean: down ## Stop everything and delete all local state (.herald)

@@ -54,10 +54,11 @@ async def _recreate(dsn: str) -> None:
         await admin.close()
 
 
-def pgbench(dsn: str, seconds: int = 5) -> dict[str, float]:
+def _fresh_calibration_db(dsn: str) -> list[str]:
+    """Recreates the calibration database; returns the connection options for psql and pgbench."""
     asyncio.run(_recreate(dsn))
     parts = urlsplit(dsn)
-    conn = [
+    return [
         "-h",
         parts.hostname or "127.0.0.1",
         "-p",
@@ -65,6 +66,10 @@ def pgbench(dsn: str, seconds: int = 5) -> dict[str, float]:
         "-U",
         parts.username or "postgres",
     ]
+
+
+def pgbench(dsn: str, seconds: int = 5) -> dict[str, float]:
+    conn = _fresh_calibration_db(dsn)
     tool = pg_bin("pgbench")
     subprocess.run([tool, *conn, "-i", "-q", "-s", "4", CAL_DB], check=True, capture_output=True)
     out: dict[str, float] = {}
@@ -93,16 +98,7 @@ def notify_cost(dsn: str, seconds: int = 5, clients: int = 16) -> dict[str, floa
     commits cannot share a flush (why the accept path no longer notifies)."""
     import tempfile
 
-    asyncio.run(_recreate(dsn))
-    parts = urlsplit(dsn)
-    conn = [
-        "-h",
-        parts.hostname or "127.0.0.1",
-        "-p",
-        str(parts.port or 5432),
-        "-U",
-        parts.username or "postgres",
-    ]
+    conn = _fresh_calibration_db(dsn)
     subprocess.run(
         [pg_bin("psql"), *conn, "-qc", "CREATE TABLE ob (id bigserial PRIMARY KEY, v text)", CAL_DB],
         check=True,

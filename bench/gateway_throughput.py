@@ -47,6 +47,14 @@ def process_tree(pid: int) -> list[int]:
     return [pid, *(k for kid in kids for k in process_tree(kid))]
 
 
+def pid_in(path: Path) -> list[int]:
+    """The pid a pid file names ([] when there is none): a process may not have started or has gone."""
+    try:
+        return [int(path.read_text().split()[0])]
+    except (OSError, ValueError, IndexError):
+        return []
+
+
 def run(
     gateway: str,
     token: str,

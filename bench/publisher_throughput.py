@@ -56,29 +56,14 @@ async def run(
     cpu_seconds: Callable[[], float] = lambda: 0.0,
 ) -> dict[str, float]:
     async with httpx.AsyncClient(base_url=emulator, timeout=60) as emu:
-        await emu.post("/_emulator/reset")
-        await emu.post(
-            "/_emulator/faults",
-            json=[{"platform": "twitter", "kind": "latency", "latency_ms": latency_ms, "count": None}],
-        )
+        await _reset_with_latency(emu, latency_ms)
         producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=5, acks="all")
         await producer.start()
         try:
             warm_up = [f"warm-up {uuid.uuid4().hex[:6]} {i}" for i in range(100)]
             await _send(producer, warm_up, rate=200)
             await _wait_for(emu, warm_up, timeout=60)
-            await emu.post("/_emulator/reset")
-            await emu.post(
-                "/_emulator/faults",
-                json=[
-                    {
-                        "platform": "twitter",
-                        "kind": "latency",
-                        "latency_ms": latency_ms,
-                        "count": None,
-                    }
-                ],
-            )
+            await _reset_with_latency(emu, latency_ms)
 
             marker = uuid.uuid4().hex[:6]
             texts = [f"backlog {marker} {i}" for i in range(backlog)]
@@ -87,18 +72,7 @@ async def run(
             created = await _wait_for(emu, texts, timeout=180)
             drained_in = max(created.values()) - start
             backlog_cpu = cpu_seconds() - cpu_start
-            await emu.post("/_emulator/reset")
-            await emu.post(
-                "/_emulator/faults",
-                json=[
-                    {
-                        "platform": "twitter",
-                        "kind": "latency",
-                        "latency_ms": latency_ms,
-                        "count": None,
-                    }
-                ],
-            )
+            await _reset_with_latency(emu, latency_ms)
 
             paced = [f"paced {marker} {i}" for i in range(int(rate * seconds))]
             cpu_start = cpu_seconds()
@@ -121,6 +95,15 @@ async def run(
         "backlog_cpu_ms_per_post": backlog_cpu * 1000 / backlog,
         "paced_cpu_ms_per_post": paced_cpu * 1000 / len(paced),
     }
+
+
+async def _reset_with_latency(emu: httpx.AsyncClient, latency_ms: int) -> None:
+    """A clean emulator whose every X call takes `latency_ms`, as a real platform call would."""
+    await emu.post("/_emulator/reset")
+    await emu.post(
+        "/_emulator/faults",
+        json=[{"platform": "twitter", "kind": "latency", "latency_ms": latency_ms, "count": None}],
+    )
 
 
 async def _send(producer: AIOKafkaProducer, texts: list[str], *, rate: float | None) -> dict[str, float]:

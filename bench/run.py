@@ -105,17 +105,11 @@ def cpu_sources() -> dict[str, Callable[[], list[int]]]:
 
     state = Path(BENCH_ENV["HERALD_STATE_DIR"])
 
-    def pid_in(path: Path) -> list[int]:
-        try:
-            return [int(path.read_text().split()[0])]
-        except (OSError, ValueError, IndexError):
-            return []
-
     return {
-        "gateway": lambda: pid_in(state / "run" / "api-gateway.pid"),
+        "gateway": lambda: gateway_throughput.pid_in(state / "run" / "api-gateway.pid"),
         "postgres": lambda: [
             p
-            for pid in pid_in(state / "postgres" / "data" / "postmaster.pid")
+            for pid in gateway_throughput.pid_in(state / "postgres" / "data" / "postmaster.pid")
             for p in gateway_throughput.process_tree(pid)
         ],
     }

@@ -235,22 +235,16 @@ def _cpu_pids() -> dict[str, list[int]]:
     """Who spends the CPU of a scenario: on a shared machine lateness follows what else runs, the
     CPU per due event much less. PostgreSQL is the postmaster and its backends; Kafka the broker
     JVM of this state folder; the consumer is this process."""
-    from gateway_throughput import process_tree
+    from gateway_throughput import pid_in, process_tree
 
     state = Path(os.environ.get("HERALD_STATE_DIR", Path(__file__).resolve().parents[1] / ".herald" / "dev"))
-
-    def first_int(path: Path) -> list[int]:
-        try:
-            return [int(path.read_text().split()[0])]
-        except (OSError, ValueError, IndexError):
-            return []
 
     return {
         "scheduler": [SCHEDULER_PID],
         "postgres": [
-            p for pid in first_int(state / "postgres" / "data" / "postmaster.pid") for p in process_tree(pid)
+            p for pid in pid_in(state / "postgres" / "data" / "postmaster.pid") for p in process_tree(pid)
         ],
-        "kafka": first_int(state / "run" / "kafka.pid"),
+        "kafka": pid_in(state / "run" / "kafka.pid"),
         "bench consumer": [os.getpid()],
     }
 

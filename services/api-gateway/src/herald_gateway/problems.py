@@ -58,6 +58,15 @@ class ServiceUnavailable(Problem):
     status, slug, title = 503, "unavailable", "Temporarily unavailable"
 
 
+def app_part(request: Request, name: str, what: str) -> Any:
+    """A part of the app that exists only when HERALD_TOKEN_ENCRYPTION_KEYS is set (it stores
+    secrets), or 503 naming the missing setting."""
+    part = getattr(request.app.state, name, None)
+    if part is None:
+        raise ServiceUnavailable(f"{what} are not configured (HERALD_TOKEN_ENCRYPTION_KEYS)")
+    return part
+
+
 def problem_response(
     status: int,
     slug: str,

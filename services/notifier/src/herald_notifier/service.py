@@ -17,7 +17,7 @@ import asyncpg
 import httpx
 
 from herald_common.background import BackgroundLoop
-from herald_common.db.pool import connect
+from herald_common.db.listen import Listener
 from herald_common.events import Envelope
 from herald_common.logs import get_logger
 from herald_common.webhooks.catalog import messages_for
@@ -60,10 +60,18 @@ class Deliverer:
     ) -> None:
         self.pool, self.store, self.http, self.s = pool, store, http, settings
         self.wake = asyncio.Event()
+        # A wake-up at every (re)connection too: deliveries made due while no one listened.
+        self._wake_listener = Listener(
+            settings.database_url,
+            WAKE_CHANNEL,
+            lambda _payload: self.wake.set(),
+            what="webhook wake-up listener",
+            on_listening=self.wake.set,
+        )
         self._inflight: set[asyncio.Task[None]] = set()
         self._loops = [
             BackgroundLoop(self._run, name="webhook-deliveries"),
-            BackgroundLoop(self._listen_forever, name="webhook-wake"),
+            BackgroundLoop(self._wake_listener.run_forever, name="webhook-wake"),
             BackgroundLoop(self._gauges, name="webhook-gauges"),
         ]
 
@@ -132,28 +140,6 @@ class Deliverer:
                 DELIVERIES.labels("retry" if delay is not None else "gave_up").inc()
         except Exception:  # the lease brings the row back; the loop must go on
             log.exception("recording a webhook delivery failed", extra={"delivery_id": item.id})
-
-    async def _listen_forever(self) -> None:
-        while True:
-            try:
-                await self._listen()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("webhook wake-up listener failed; retrying")
-            await asyncio.sleep(1.0)
-
-    async def _listen(self) -> None:
-        conn = await connect(self.s.database_url)
-        try:
-            lost = asyncio.Event()
-            conn.add_termination_listener(lambda _c: lost.set())
-            await conn.add_listener(WAKE_CHANNEL, lambda *_: self.wake.set())
-            self.wake.set()  # anything made due while not listening
-            await lost.wait()
-        finally:
-            if not conn.is_closed():
-                await conn.close()
 
     async def _gauges(self) -> None:
         while True:

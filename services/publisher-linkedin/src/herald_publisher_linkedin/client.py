@@ -3,6 +3,7 @@ continuation and first comments, and the lookups that reconcile a lost answer.""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -147,65 +148,60 @@ class LinkedInClient:
         root = part.root or part.parent
         assert root is not None
         wanted = (escape_little_text(part.text), part.text)
-        start = 0
-        for _ in range(MAX_PAGES):
-            response = await call(
-                self.http,
-                "GET",
-                f"{self.base}/rest/socialActions/{quote(root.platform_post_id, safe='')}/comments",
-                platform="linkedin",
-                operation="find_comment",
-                headers=headers,
-                params={"start": start, "count": PAGE_SIZE},
-            )
-            if response.status_code == 404:
-                return None
-            raise_for(response)
-            body = json_or_empty(response)
-            elements = body.get("elements", [])
+        comments = f"/rest/socialActions/{quote(root.platform_post_id, safe='')}/comments"
+        async for elements in self._pages(comments, "find_comment", headers, {}, missing_is_empty=True):
             for el in elements:
                 if (el.get("message") or {}).get("text") in wanted and el.get("actor") in (author, None):
                     urn = str(el.get("commentUrn") or el.get("$URN") or el.get("id"))
                     return CreatedObject(urn, _comment_url(root, urn))
-            if _last_page(body, start):
-                return None
-            start += _advance(elements)
-        raise inconclusive("LinkedIn", MAX_PAGES)
+        return None
 
     async def _find_post(
         self, part: PartRequest, author: str, headers: dict[str, str], since: datetime
     ) -> CreatedObject | None:
         """Page through the author's posts, newest first, back to `since`."""
         wanted = (escape_little_text(part.text), part.text)
-        start = 0
-        for _ in range(MAX_PAGES):
-            response = await call(
-                self.http,
-                "GET",
-                f"{self.base}/rest/posts",
-                platform="linkedin",
-                operation="find_post",
-                headers=headers,
-                params={
-                    "q": "author",
-                    "author": author,
-                    "count": PAGE_SIZE,
-                    "start": start,
-                    "sortBy": "LAST_MODIFIED",
-                },
-            )
-            raise_for(response)
-            body = json_or_empty(response)
-            elements = body.get("elements", [])
+        query = {"q": "author", "author": author, "sortBy": "LAST_MODIFIED"}
+        async for elements in self._pages("/rest/posts", "find_post", headers, query):
             for el in elements:
                 if el.get("commentary") in wanted and _millis(el.get("createdAt")) >= since:
                     return CreatedObject(el["id"], post_url(el["id"]))
             # Sorted by last modification, which is never before creation: once a page reaches
             # back past `since`, no later page holds a post created after it.
-            if _last_page(body, start) or any(
-                _millis(el.get("lastModifiedAt", el.get("createdAt"))) < since for el in elements
-            ):
+            if any(_millis(el.get("lastModifiedAt", el.get("createdAt"))) < since for el in elements):
                 return None
+        return None
+
+    async def _pages(
+        self,
+        path: str,
+        operation: str,
+        headers: dict[str, str],
+        query: dict[str, Any],
+        *,
+        missing_is_empty: bool = False,
+    ) -> AsyncIterator[list[Any]]:
+        """The elements of each page of a collection until it ends (a 404 ends it when
+        `missing_is_empty`); `inconclusive` when it is longer than MAX_PAGES pages."""
+        start = 0
+        for _ in range(MAX_PAGES):
+            response = await call(
+                self.http,
+                "GET",
+                f"{self.base}{path}",
+                platform="linkedin",
+                operation=operation,
+                headers=headers,
+                params={**query, "start": start, "count": PAGE_SIZE},
+            )
+            if missing_is_empty and response.status_code == 404:
+                return
+            raise_for(response)
+            body = json_or_empty(response)
+            elements = body.get("elements", [])
+            yield elements
+            if _last_page(body, start):
+                return
             start += _advance(elements)
         raise inconclusive("LinkedIn", MAX_PAGES)
 

@@ -20,7 +20,7 @@ from herald_common.publishing.media import check_urls
 from herald_common.publishing.outcomes import CreatedObject, RetryableError
 from herald_common.publishing.parts import split_text
 from herald_common.text import find_urls
-from herald_publisher_meta.graph import Graph, graph_time
+from herald_publisher_meta.graph import Graph
 from herald_publisher_meta.settings import Settings
 
 
@@ -85,22 +85,16 @@ class FacebookClient:
         return CreatedObject(post_id, post_url(post_id))
 
     async def find(self, part: PartRequest, since: datetime) -> CreatedObject | None:
-        account = part.account
         if part.kind != "post":
             return await self.graph.find_comment(part, "message")
         # `since` bounds the feed to the lost call's window; the pages in between are all read.
-        async for posts in self.graph.pages(
-            f"{account.account_id}/feed",
+        post = await self.graph.find_recent(
+            part,
+            since,
+            "feed",
             "find_post",
-            account.access_token,
-            account.account_id,
+            ("message", "created_time"),
             fields="id,message,created_time",
             since=str(int(since.timestamp())),
-        ):
-            for post in posts:
-                created = graph_time(post.get("created_time"))
-                if post.get("message") == part.text and created >= since:
-                    return CreatedObject(str(post["id"]), post_url(str(post["id"])))
-            if any(graph_time(post.get("created_time")) < since for post in posts):
-                return None  # newest first: the rest is older still
-        return None
+        )
+        return None if post is None else CreatedObject(str(post["id"]), post_url(str(post["id"])))

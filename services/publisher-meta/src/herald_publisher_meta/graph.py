@@ -162,3 +162,27 @@ class Graph:
                 if comment.get(text_field) == part.text:
                     return CreatedObject(str(comment["id"]), parent.url)
         return None
+
+    async def find_recent(
+        self,
+        part: PartRequest,
+        created_since: datetime,
+        edge: str,
+        operation: str,
+        match: tuple[str, str],
+        **params: str,
+    ) -> dict[str, Any] | None:
+        """A post part whose answer was lost: the object on the account's `edge` whose text field
+        (match[0]) is the part's text and whose creation time (match[1]) is not before `created_since`.
+        The edge lists newest first, so the search stops at a page that reaches back past it."""
+        text_field, time_field = match
+        account = part.account
+        async for objects in self.pages(
+            f"{account.account_id}/{edge}", operation, account.access_token, account.account_id, **params
+        ):
+            for obj in objects:
+                if obj.get(text_field) == part.text and graph_time(obj.get(time_field)) >= created_since:
+                    return obj
+            if any(graph_time(obj.get(time_field)) < created_since for obj in objects):
+                return None  # newest first: the rest is older still
+        return None

@@ -20,7 +20,7 @@ from herald_common.publishing.client import PartRequest
 from herald_common.publishing.media import check_urls
 from herald_common.publishing.outcomes import CreatedObject, PermanentError, RetryableError
 from herald_common.publishing.parts import split_text
-from herald_publisher_meta.graph import Graph, graph_time
+from herald_publisher_meta.graph import Graph
 from herald_publisher_meta.settings import Settings
 
 QUOTA_RETRY_SECONDS = 3600.0
@@ -142,19 +142,14 @@ class InstagramClient:
             pause = min(pause * 2, self.s.instagram_container_poll_seconds)
 
     async def find(self, part: PartRequest, since: datetime) -> CreatedObject | None:
-        account = part.account
         if part.kind != "post":
             return await self.graph.find_comment(part, "text")
-        async for media in self.graph.pages(
-            f"{account.account_id}/media",
+        item = await self.graph.find_recent(
+            part,
+            since,
+            "media",
             "find_media",
-            account.access_token,
-            account.account_id,
+            ("caption", "timestamp"),
             fields="id,caption,permalink,timestamp",
-        ):
-            for item in media:
-                if item.get("caption") == part.text and graph_time(item.get("timestamp")) >= since:
-                    return CreatedObject(str(item["id"]), item.get("permalink"))
-            if any(graph_time(item.get("timestamp")) < since for item in media):
-                return None  # newest first: the rest is older still
-        return None
+        )
+        return None if item is None else CreatedObject(str(item["id"]), item.get("permalink"))

@@ -14,49 +14,35 @@ Conn = Any
 
 async def settle_attempts(conn: Conn, results: Sequence[tuple[str, str, int]]) -> int:
     """A result (published or failed) came for (post, platform, attempt): the row stops waiting, if that
-    attempt is still the current one. A row the watchdog already failed takes the real result too. The
-    rows are found by primary key and locked in ctid order (a Tid Scan), as the fire CAS locks them."""
-    if not results:
-        return 0
-    post_ids, platforms, attempts = (list(c) for c in zip(*results, strict=True))
-    status = await conn.execute(
-        """
-        UPDATE schedules s SET state = 'answered', answer_by = NULL, lease_owner = NULL, lease_until = NULL,
-                               updated_at = now()
-        WHERE s.ctid = ANY (ARRAY (SELECT t.ctid
-                                   FROM unnest($1::text[], $2::text[], $3::int[]) AS k(post_id, platform, attempt)
-                                   CROSS JOIN LATERAL (SELECT ctid FROM schedules
-                                                       WHERE post_id = k.post_id AND platform = k.platform
-                                                         AND attempt = k.attempt) t))
-          AND s.state IN ('firing', 'sent', 'failed')
-        """,
-        post_ids,
-        platforms,
-        attempts,
-    )
-    return int(status.split()[-1])
+    attempt is still the current one. A row the watchdog already failed takes the real result too."""
+    return await _settle(conn, "attempt", "int", results)
 
 
 async def settle_missed(conn: Conn, results: Sequence[tuple[str, str, datetime]]) -> int:
     """A publisher's PostMissed names no attempt but the attempt's due instant, which identifies it."""
+    return await _settle(conn, "due_at", "timestamptz", results)
+
+
+async def _settle(conn: Conn, key: str, key_type: str, results: Sequence[tuple[str, str, Any]]) -> int:
+    """Answers the rows named by (post, platform, `key`). They are found by primary key and locked in
+    ctid order (a Tid Scan), as the fire CAS locks them. `key` and `key_type` are the callers' constants."""
     if not results:
         return 0
-    post_ids, platforms, due_ats = (list(c) for c in zip(*results, strict=True))
+    post_ids, platforms, keys = (list(c) for c in zip(*results, strict=True))
     status = await conn.execute(
-        """
+        f"""
         UPDATE schedules s SET state = 'answered', answer_by = NULL, lease_owner = NULL, lease_until = NULL,
                                updated_at = now()
         WHERE s.ctid = ANY (ARRAY (SELECT t.ctid
-                                   FROM unnest($1::text[], $2::text[], $3::timestamptz[])
-                                        AS k(post_id, platform, due_at)
+                                   FROM unnest($1::text[], $2::text[], $3::{key_type}[]) AS k(post_id, platform, {key})
                                    CROSS JOIN LATERAL (SELECT ctid FROM schedules
                                                        WHERE post_id = k.post_id AND platform = k.platform
-                                                         AND due_at = k.due_at) t))
+                                                         AND {key} = k.{key}) t))
           AND s.state IN ('firing', 'sent', 'failed')
-        """,
+        """,  # noqa: S608 - key and key_type are constants of this module
         post_ids,
         platforms,
-        due_ats,
+        keys,
     )
     return int(status.split()[-1])
 

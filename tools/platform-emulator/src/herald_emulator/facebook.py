@@ -10,9 +10,8 @@ from fastapi.responses import JSONResponse
 from herald_emulator.errors import graph_error
 from herald_emulator.graph import (
     GraphParams,
-    authenticate,
     count_usage,
-    graph_params,
+    graph_call,
     graph_route,
     graph_time,
     parse_bool,
@@ -24,8 +23,9 @@ from herald_emulator.graph import (
 from herald_emulator.media_urls import probe_media_url
 from herald_emulator.paging import graph_page, graph_paging
 from herald_emulator.routing import platform_router
-from herald_emulator.state import EmulatorState, get_state
+from herald_emulator.state import EmulatorState
 from herald_emulator.store import CreatedObject
+from herald_emulator.tokens import Identity
 
 router = platform_router("facebook")
 
@@ -37,14 +37,18 @@ def post_url(post_id: str) -> str:
     return f"https://www.facebook.com/{post_id}"
 
 
-@graph_route(router, "POST", "/{node:graph_id}/feed", name="page_feed")
-async def create_feed_post(node: str, request: Request) -> JSONResponse:
-    state = get_state(request)
-    params = await graph_params(request)
-    identity = authenticate(state, request, params)
+def publishing_page(state: EmulatorState, request: Request, identity: Identity, node: str) -> str:
+    """The Page a publishing call names; it needs that Page's token and counts against its budget."""
     page_id = resolve_page_id(state, identity, node)
     require_page_token(state, identity, page_id)
     count_usage(state, request, identity, "pages", page_id)
+    return page_id
+
+
+@graph_route(router, "POST", "/{node:graph_id}/feed", name="page_feed")
+async def create_feed_post(node: str, request: Request) -> JSONResponse:
+    state, params, identity = await graph_call(request)
+    page_id = publishing_page(state, request, identity, node)
     message, link = params.text("message") or "", params.text("link")
     attached = attached_photo_ids(state, page_id, params.get("attached_media"))
     if not message and not link and not attached:
@@ -145,12 +149,8 @@ def record_post(
 
 @graph_route(router, "POST", "/{node:graph_id}/photos", name="page_photos")
 async def create_photo(node: str, request: Request) -> JSONResponse:
-    state = get_state(request)
-    params = await graph_params(request)
-    identity = authenticate(state, request, params)
-    page_id = resolve_page_id(state, identity, node)
-    require_page_token(state, identity, page_id)
-    count_usage(state, request, identity, "pages", page_id)
+    state, params, identity = await graph_call(request)
+    page_id = publishing_page(state, request, identity, node)
     url = params.text("url")
     if "source" not in params.files and not url:
         raise graph_error(400, "(#324) Requires upload file", 324)
@@ -173,9 +173,7 @@ async def create_photo(node: str, request: Request) -> JSONResponse:
 
 @graph_route(router, "GET", "/{node:graph_id}/feed", name="list_feed")
 async def list_feed(node: str, request: Request) -> JSONResponse:
-    state = get_state(request)
-    params = await graph_params(request)
-    identity = authenticate(state, request, params)
+    state, params, identity = await graph_call(request)
     page_id = resolve_page_id(state, identity, node)
     count_usage(state, request, identity, "pages", page_id)
     since, until = unix_param(params, "since"), unix_param(params, "until")

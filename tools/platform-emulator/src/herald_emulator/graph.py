@@ -9,7 +9,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from fastapi import APIRouter, Request
 from starlette.convertors import CONVERTOR_TYPES, Convertor, register_url_convertor
@@ -20,7 +20,7 @@ from herald_emulator.config import MetaPage
 from herald_emulator.errors import EmulatedError, graph_error, graph_token_error
 from herald_emulator.ratelimits import usage_percent
 from herald_emulator.routing import set_extra_headers
-from herald_emulator.state import EmulatorState
+from herald_emulator.state import EmulatorState, get_state
 from herald_emulator.tokens import Identity, TokenRejected
 
 
@@ -100,6 +100,21 @@ def authenticate(state: EmulatorState, request: Request, params: GraphParams) ->
         return state.tokens.authenticate("meta", token)
     except TokenRejected as rejected:
         raise graph_token_error(rejected.problem) from None
+
+
+class GraphCall(NamedTuple):
+    """What every Graph handler starts from: the state, the merged parameters and the caller."""
+
+    state: EmulatorState
+    params: GraphParams
+    identity: Identity
+
+
+async def graph_call(request: Request) -> GraphCall:
+    """Reads the parameters and authenticates the caller (a bad token is Graph's OAuthException)."""
+    state = get_state(request)
+    params = await graph_params(request)
+    return GraphCall(state, params, authenticate(state, request, params))
 
 
 def oauth_header_token(request: Request) -> str | None:

@@ -11,9 +11,8 @@ from fastapi.responses import JSONResponse
 
 from herald_emulator.errors import graph_error, graph_unsupported
 from herald_emulator.graph import (
-    authenticate,
     count_usage,
-    graph_params,
+    graph_call,
     graph_route,
     graph_time,
     node_platform,
@@ -21,8 +20,9 @@ from herald_emulator.graph import (
 )
 from herald_emulator.paging import graph_page, graph_paging
 from herald_emulator.routing import platform_router
-from herald_emulator.state import EmulatorState, get_state
+from herald_emulator.state import EmulatorState
 from herald_emulator.store import CreatedObject
+from herald_emulator.tokens import Identity
 
 router = platform_router("facebook", node_platform)
 
@@ -36,15 +36,18 @@ def commented_object(state: EmulatorState, node: str) -> CreatedObject:
     return target
 
 
+def metered_target(state: EmulatorState, request: Request, identity: Identity, node: str) -> CreatedObject:
+    """The post or media commented on; the call counts against its Page's (or IG account's) budget."""
+    target = commented_object(state, node)
+    usage_type = "pages" if target.platform == "facebook" else "instagram"
+    count_usage(state, request, identity, usage_type, target.account)
+    return target
+
+
 @graph_route(router, "POST", "/{node:graph_id}/comments", name="create_comment")
 async def create_comment(node: str, request: Request) -> JSONResponse:
-    state = get_state(request)
-    params = await graph_params(request)
-    identity = authenticate(state, request, params)
-    target = commented_object(state, node)
-    count_usage(
-        state, request, identity, "pages" if target.platform == "facebook" else "instagram", target.account
-    )
+    state, params, identity = await graph_call(request)
+    target = metered_target(state, request, identity, node)
     message = params.text("message") or ""
     if not message and not params.text("attachment_url"):
         raise graph_error(400, "(#100) Missing message or attachment", 100)
@@ -69,13 +72,8 @@ async def create_comment(node: str, request: Request) -> JSONResponse:
 
 @graph_route(router, "GET", "/{node:graph_id}/comments", name="list_comments")
 async def list_comments(node: str, request: Request) -> JSONResponse:
-    state = get_state(request)
-    params = await graph_params(request)
-    identity = authenticate(state, request, params)
-    target = commented_object(state, node)
-    count_usage(
-        state, request, identity, "pages" if target.platform == "facebook" else "instagram", target.account
-    )
+    state, params, identity = await graph_call(request)
+    target = metered_target(state, request, identity, node)
     comments = [obj for obj in state.objects.list(target.platform, kind="comment") if obj.in_reply_to == node]
     page = graph_page(params.values, comments)  # oldest first ("chronological")
     fields = params.text("fields")

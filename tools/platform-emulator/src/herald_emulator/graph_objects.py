@@ -8,19 +8,21 @@ from fastapi.responses import JSONResponse
 
 from herald_emulator.errors import graph_unsupported
 from herald_emulator.facebook import post_view
-from herald_emulator.graph import authenticate, graph_params, graph_route, node_platform, select_fields
+from herald_emulator.graph import (
+    graph_call,
+    graph_route,
+    node_platform,
+    select_fields,
+)
 from herald_emulator.instagram import container_view, media_view
 from herald_emulator.routing import platform_router
-from herald_emulator.state import get_state
 
 router = platform_router("facebook", node_platform)
 
 
 @graph_route(router, "GET", "/{node:graph_id}", name="get_node")
 async def get_node(node: str, request: Request) -> JSONResponse:
-    state = get_state(request)
-    params = await graph_params(request)
-    authenticate(state, request, params)
+    state, params, _ = await graph_call(request)
     fields = params.text("fields")
     container = state.ig_containers.get(node)
     if container is not None:
@@ -36,9 +38,7 @@ async def get_node(node: str, request: Request) -> JSONResponse:
 
 @graph_route(router, "DELETE", "/{node:graph_id}", name="delete_node")
 async def delete_node(node: str, request: Request) -> JSONResponse:
-    state = get_state(request)
-    params = await graph_params(request)
-    authenticate(state, request, params)
+    state = (await graph_call(request)).state
     obj = state.objects.get("facebook", node) or state.objects.get("instagram", node)
     if obj is None:
         raise graph_unsupported("delete", node)

@@ -14,9 +14,8 @@ from fastapi.responses import JSONResponse
 from herald_emulator.errors import EmulatedError, graph_error
 from herald_emulator.graph import (
     GraphParams,
-    authenticate,
     count_usage,
-    graph_params,
+    graph_call,
     graph_route,
     graph_time,
     parse_bool,
@@ -26,7 +25,7 @@ from herald_emulator.graph import (
 from herald_emulator.media_urls import probe_media_url
 from herald_emulator.paging import graph_page, graph_paging
 from herald_emulator.routing import platform_router
-from herald_emulator.state import EmulatorState, get_state
+from herald_emulator.state import EmulatorState
 from herald_emulator.store import CreatedObject, IgContainer
 from herald_emulator.tokens import Identity
 
@@ -51,9 +50,7 @@ def require_ig_access(state: EmulatorState, identity: Identity, ig_user_id: str)
 
 @graph_route(router, "POST", "/{ig_user_id:graph_id}/media", name="ig_create_container")
 async def create_container(ig_user_id: str, request: Request) -> JSONResponse:
-    state = get_state(request)
-    params = await graph_params(request)
-    identity = authenticate(state, request, params)
+    state, params, identity = await graph_call(request)
     require_ig_access(state, identity, ig_user_id)
     count_usage(state, request, identity, "instagram", ig_user_id)
     check_container_budget(state, ig_user_id)
@@ -183,9 +180,7 @@ def container_view(state: EmulatorState, container: IgContainer, fields: str | N
 
 @graph_route(router, "POST", "/{ig_user_id:graph_id}/media_publish", name="ig_media_publish")
 async def publish(ig_user_id: str, request: Request) -> JSONResponse:
-    state = get_state(request)
-    params = await graph_params(request)
-    identity = authenticate(state, request, params)
+    state, params, identity = await graph_call(request)
     require_ig_access(state, identity, ig_user_id)
     count_usage(state, request, identity, "instagram", ig_user_id)
     container = publishable_container(state, ig_user_id, params.text("creation_id") or "")
@@ -241,9 +236,7 @@ def publishable_container(state: EmulatorState, ig_user_id: str, creation_id: st
 
 @graph_route(router, "GET", "/{ig_user_id:graph_id}/content_publishing_limit", name="ig_publishing_limit")
 async def publishing_limit(ig_user_id: str, request: Request) -> JSONResponse:
-    state = get_state(request)
-    params = await graph_params(request)
-    identity = authenticate(state, request, params)
+    state, params, identity = await graph_call(request)
     require_ig_access(state, identity, ig_user_id)
     config = state.config.instagram
     usage = state.limits.rolling.count(
@@ -260,9 +253,7 @@ async def publishing_limit(ig_user_id: str, request: Request) -> JSONResponse:
 
 @graph_route(router, "GET", "/{ig_user_id:graph_id}/media", name="ig_list_media")
 async def list_media(ig_user_id: str, request: Request) -> JSONResponse:
-    state = get_state(request)
-    params = await graph_params(request)
-    identity = authenticate(state, request, params)
+    state, params, identity = await graph_call(request)
     require_ig_access(state, identity, ig_user_id)
     media = list(reversed(state.objects.list("instagram", account=ig_user_id, kind="media")))
     page = graph_page(params.values, media)

@@ -10,7 +10,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
 from herald_emulator.linkedin_auth import authenticate
-from herald_emulator.oauth_common import form_fields, oauth_error, redirect_with
+from herald_emulator.oauth_common import consent_redirect, form_fields, oauth_error
 from herald_emulator.routing import platform_router
 from herald_emulator.state import EmulatorState, get_state
 from herald_emulator.tokens import AuthorizationCode, Identity, TokenRejected
@@ -43,11 +43,7 @@ async def authorize(request: Request) -> Response:
         scope=scope,
         expires_at=state.clock.now() + _CODE_TTL_S,
     )
-    state.tokens.issue_code(code)
-    reply = {"code": code.code}
-    if params.get("state"):
-        reply["state"] = params["state"]
-    return redirect_with(params["redirect_uri"], reply)
+    return consent_redirect(state, code, params.get("state"))
 
 
 @router.post("/oauth/v2/accessToken", name="oauth_token")

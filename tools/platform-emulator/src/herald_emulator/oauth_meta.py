@@ -10,8 +10,8 @@ from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
 from herald_emulator.errors import graph_error
-from herald_emulator.graph import authenticate, graph_params, graph_route, select_fields
-from herald_emulator.oauth_common import redirect_with
+from herald_emulator.graph import graph_call, graph_route, select_fields
+from herald_emulator.oauth_common import consent_redirect
 from herald_emulator.routing import platform_router
 from herald_emulator.state import EmulatorState, get_state
 from herald_emulator.tokens import AuthorizationCode, Identity, TokenRejected
@@ -39,11 +39,7 @@ async def dialog(request: Request) -> Response:
         scope=params.get("scope", ""),
         expires_at=state.clock.now() + _CODE_TTL_S,
     )
-    state.tokens.issue_code(code)
-    reply = {"code": code.code}
-    if params.get("state"):
-        reply["state"] = params["state"]
-    return redirect_with(params["redirect_uri"], reply)
+    return consent_redirect(state, code, params.get("state"))
 
 
 @graph_route(router, "GET", "/oauth/access_token", name="oauth_access_token")
@@ -97,9 +93,7 @@ def exchange_for_long_lived(state: EmulatorState, value: str, client_id: str) ->
 
 @graph_route(router, "GET", "/me/accounts", name="me_accounts")
 async def me_accounts(request: Request) -> JSONResponse:
-    state = get_state(request)
-    params = await graph_params(request)
-    identity = authenticate(state, request, params)
+    state, params, identity = await graph_call(request)
     if identity.kind == "page":
         raise graph_error(400, "(#100) Tried accessing nonexisting field (accounts) on node type (Page)", 100)
     data = []
@@ -128,9 +122,7 @@ async def me_accounts(request: Request) -> JSONResponse:
 
 @graph_route(router, "GET", "/me", name="me")
 async def me(request: Request) -> JSONResponse:
-    state = get_state(request)
-    params = await graph_params(request)
-    identity = authenticate(state, request, params)
+    identity = (await graph_call(request)).identity
     if identity.kind == "page" and identity.page_id:
         return JSONResponse({"id": identity.page_id, "name": identity.name})
     return JSONResponse({"id": identity.subject, "name": identity.name})

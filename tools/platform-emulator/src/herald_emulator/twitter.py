@@ -18,7 +18,7 @@ from herald_emulator.routing import platform_router
 from herald_emulator.state import EmulatorState, get_state
 from herald_emulator.store import CreatedObject, iso
 from herald_emulator.tweet_length import weighted_length
-from herald_emulator.twitter_auth import apply_rate_limit, authenticate
+from herald_emulator.twitter_auth import apply_rate_limit, authenticate, json_body
 from herald_emulator.twitter_media import media_is_ready
 
 router = platform_router("twitter")
@@ -80,12 +80,7 @@ async def create_tweet(request: Request) -> JSONResponse:
 
 
 async def json_object(request: Request) -> dict[str, Any]:
-    try:
-        body = await request.json()
-    except ValueError:
-        raise x_invalid_request("Request body is not valid JSON") from None
-    if not isinstance(body, dict):
-        raise x_invalid_request("$: must be a JSON object")
+    body = await json_body(request)
     unknown = sorted(set(body) - _BODY_FIELDS)
     if unknown:
         raise x_invalid_request(

@@ -1,11 +1,12 @@
 """X authentication (OAuth 2.0 user bearer tokens or verified OAuth 1.0a signatures) and rate limits."""
 
+from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import Request
 
 from herald_emulator.bearer import bearer_token
-from herald_emulator.errors import x_rate_limited, x_unauthorized
+from herald_emulator.errors import x_invalid_request, x_rate_limited, x_unauthorized
 from herald_emulator.oauth1 import expected_signature, parse_authorization_header, signatures_match
 from herald_emulator.routing import set_extra_headers
 from herald_emulator.state import EmulatorState
@@ -103,3 +104,14 @@ def _daily_headers(scope: str, limit: int, remaining: int, reset_at: float) -> d
         f"x-{scope}-limit-24hour-remaining": remaining,
         f"x-{scope}-limit-24hour-reset": int(reset_at),
     }
+
+
+async def json_body(request: Request) -> dict[str, Any]:
+    """The request's JSON object, or X's invalid-request problem."""
+    try:
+        body = await request.json()
+    except ValueError:
+        raise x_invalid_request("Request body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise x_invalid_request("$: must be a JSON object")
+    return body

@@ -18,7 +18,7 @@ from herald_emulator.routing import platform_router
 from herald_emulator.state import EmulatorState, get_state
 from herald_emulator.store import UploadedMedia
 from herald_emulator.tokens import Identity
-from herald_emulator.twitter_auth import apply_rate_limit, authenticate
+from herald_emulator.twitter_auth import apply_rate_limit, authenticate, json_body
 
 router = platform_router("twitter")
 
@@ -100,12 +100,7 @@ async def initialize_v2(request: Request) -> JSONResponse:
     state = get_state(request)
     identity = await authenticate(state, request)
     apply_rate_limit(state, request, identity, "media_initialize", 1875)
-    try:
-        body = await request.json()
-    except ValueError:
-        raise x_invalid_request("Request body is not valid JSON") from None
-    if not isinstance(body, dict):
-        raise x_invalid_request("$: must be a JSON object")
+    body = await json_body(request)
     return initialize(
         state, identity, str(body.get("media_type", "")), body.get("total_bytes"), body.get("media_category")
     )

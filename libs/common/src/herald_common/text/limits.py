@@ -1,7 +1,7 @@
 """Each platform's text and media rules, as data.
 
-Sources are in ``shared/reference/platform-apis.md`` (section numbers below); tags as there:
-[C] official doc, [3P] third-party, [U] unconfirmed. Where a platform does not say how it
+Each number names its source and a tag (see this package's README): [C] the platform's own
+documentation or code, [3P] a third-party library or a published answer, [U] unconfirmed. Where a platform does not say how it
 counts "characters", we count the conservative way (see ``CountingMethod``).
 """
 
@@ -18,10 +18,10 @@ MB = 1024 * 1024
 
 
 class CountingMethod(StrEnum):
-    # twitter-text weighted length, config v3 (§2.7) [C].
+    # twitter-text weighted length, config v3 [C].
     X_WEIGHTED = "x_weighted"
     # UTF-16 code units, as Java's String.length(): an emoji counts 2. LinkedIn's backend is
-    # Java and its error says "text length (8694 characters)" (§1.5) [3P]; this can only
+    # Java and its error says "text length (8694 characters)" [3P]; this can only
     # over-count compared with code points, so a post we accept is never cut.
     UTF16_CODE_UNITS = "utf16_code_units"
     # Unicode code points. Meta documents neither unit nor, for Facebook, the limit [U].
@@ -105,20 +105,20 @@ TWITTER = PlatformRules(
         max_count=4,  # 4 images, or 1 GIF, or 1 video
     ),
     rejects_invalid_characters=True,
-    sources=("§2.7 counting [C]", "§2.4 media sizes 5/15/512 MB [C]"),
+    sources=("twitter-text config v3 counting [C]", "media upload sizes 5/15/512 MB [C]"),
 )
 
 LINKEDIN = PlatformRules(
     platform=Platform.LINKEDIN,
     max_length=3000,
     counting=CountingMethod.UTF16_CODE_UNITS,
-    continuation_max_length=1250,  # the rest goes into comments on the post (§1.4) [3P]
+    continuation_max_length=1250,  # the rest goes into comments on the post [3P]
     count_escaped_text=True,
     media=MediaRules(
         types=(MediaTypeRule("image/jpeg"), MediaTypeRule("image/png"), MediaTypeRule("image/gif")),
         max_count=20,  # multiImage takes 2-20 images [3P]
     ),
-    sources=("§1.5 commentary 3,000 [3P]", "§1.4 comments 1,250 [3P]", "§1.3 JPG/PNG/GIF [3P]"),
+    sources=("commentary 3,000 [3P]", "comments 1,250 [3P]", "images JPG/PNG/GIF [3P]"),
 )
 
 FACEBOOK = PlatformRules(
@@ -133,7 +133,7 @@ FACEBOOK = PlatformRules(
         ),
         max_count=None,  # attached_media has no documented cap [U]
     ),
-    sources=("§3.5 63,206 [3P]", "§3.1 photos via /photos + attached_media [C/3P]"),
+    sources=("63,206, not in Meta's docs [3P]", "photos via /photos + attached_media [C/3P]"),
 )
 
 INSTAGRAM = PlatformRules(
@@ -141,7 +141,7 @@ INSTAGRAM = PlatformRules(
     max_length=2200,
     counting=CountingMethod.CODE_POINTS,
     continuation_max_length=None,  # a caption can't continue anywhere
-    max_hashtags=30,  # docs still say 30; a 5-tag product limit was announced (§4.3) [C/3P]
+    max_hashtags=30,  # docs still say 30; a 5-tag product limit was announced [C/3P]
     max_mentions=20,
     media=MediaRules(
         types=(MediaTypeRule("image/jpeg", 8 * MB),),
@@ -150,7 +150,7 @@ INSTAGRAM = PlatformRules(
         min_aspect_ratio=4 / 5,
         max_aspect_ratio=1.91,
     ),
-    sources=("§4.3 caption 2,200 / 30 hashtags / 20 mentions, JPEG 8 MB, aspect 4:5-1.91:1 [C]",),
+    sources=("caption 2,200 / 30 hashtags / 20 mentions, JPEG 8 MB, aspect 4:5-1.91:1 [C]",),
 )
 
 PLATFORM_RULES: dict[Platform, PlatformRules] = {

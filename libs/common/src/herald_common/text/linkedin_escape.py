@@ -2,7 +2,7 @@
 comment ``message.text``).
 
 LinkedIn reserves ``\\ | { } @ [ ] ( ) < > # * _ ~``; an unescaped one makes the API accept
-the post (201) and silently cut the text at that character (platform-apis.md §1.5). So:
+the post (201) and silently cut the text at that character [3P]. So:
 escape the backslash first (or we would double the backslashes we add), then every other
 reserved character, except what must stay live:
 

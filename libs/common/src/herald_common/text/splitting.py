@@ -242,7 +242,12 @@ def _furthest_fit(rest: _Rest, limit: int, weigh: _Weigher, label: str) -> int:
 
     if last < first or fits(last):
         return last
-    low, high = first - 1, last - 1  # atoms[first..low] fit (none when low < first)
+    return _last_fitting(first - 1, last - 1, fits)  # first - 1: none of the atoms fit
+
+
+def _last_fitting(low: int, high: int, fits: Callable[[int], bool]) -> int:
+    """The largest n in (low, high] for which `fits` holds, or `low`; `fits` holds up to some n
+    and fails after it, so a binary search finds it with about log2(high - low) measures."""
     while low < high:
         middle = (low + high + 1) // 2
         if fits(middle):
@@ -290,12 +295,7 @@ def _hard_split(atom: Atom, limit: int, weigh: _Weigher, label: str) -> tuple[st
     if fits(high):
         low = high
     else:
-        while low < high:
-            middle = (low + high + 1) // 2
-            if fits(middle):
-                low = middle
-            else:
-                high = middle - 1
+        low = _last_fitting(low, high, fits)
         if not fits(low):
             raise ValueError(f"limit {limit} is too small for a single character of {atom.text[:20]!r}")
     cut = ends[low - 1]

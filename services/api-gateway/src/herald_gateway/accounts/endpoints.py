@@ -14,7 +14,7 @@ from herald_gateway.accounts.schemas import AccountView, AuthorizationLink, Auth
 from herald_gateway.accounts.service import AccountsService
 from herald_gateway.auth.dependencies import CurrentCaller, CurrentPerson
 from herald_gateway.openapi import problem_response, problems
-from herald_gateway.problems import ServiceUnavailable, Unprocessable
+from herald_gateway.problems import Unprocessable, app_part
 from herald_gateway.ratelimit import limited, limited_by_ip
 
 router = APIRouter(tags=["accounts"])
@@ -22,9 +22,7 @@ _LOCATION = {"Location": {"description": "where the browser goes next", "schema"
 
 
 def service(request: Request) -> AccountsService:
-    accounts: AccountsService | None = getattr(request.app.state, "accounts", None)
-    if accounts is None:
-        raise ServiceUnavailable("connected accounts are not configured (HERALD_TOKEN_ENCRYPTION_KEYS)")
+    accounts: AccountsService = app_part(request, "accounts", "connected accounts")
     return accounts
 
 

@@ -19,7 +19,7 @@ from herald_gateway.auth.dependencies import (
     authenticate_person,
     bearer_scheme,
 )
-from herald_gateway.problems import ServiceUnavailable
+from herald_gateway.problems import app_part
 from herald_gateway.ratelimit import apply_limit
 
 LinkParam = Annotated[
@@ -34,9 +34,7 @@ LinkParam = Annotated[
 
 
 def links(request: Request) -> AuthorizeLinks:
-    found: AuthorizeLinks | None = getattr(request.app.state, "authorize_links", None)
-    if found is None:
-        raise ServiceUnavailable("connected accounts are not configured (HERALD_TOKEN_ENCRYPTION_KEYS)")
+    found: AuthorizeLinks = app_part(request, "authorize_links", "connected accounts")
     return found
 
 

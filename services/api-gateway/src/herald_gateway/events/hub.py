@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from herald_common.background import BackgroundLoop
-from herald_common.db.pool import connect
+from herald_common.db.listen import Listener
 from herald_common.logs import get_logger
 from herald_gateway.events.repository import CHANNEL
 
@@ -27,7 +27,8 @@ class ChangeHub(BackgroundLoop):
         super().__init__()
         self.dsn, self.schema = dsn, schema
         self._waiters: dict[int, set[asyncio.Event]] = defaultdict(set)
-        self.listening = asyncio.Event()  # set while NOTIFYs are being received
+        self._listener = Listener(dsn, CHANNEL, self._notify, what="status-change listener", schema=schema)
+        self.listening = self._listener.listening  # set while NOTIFYs are being received
 
     @contextlib.contextmanager
     def subscribe(self, business_ids: frozenset[int]) -> Iterator[asyncio.Event]:
@@ -42,31 +43,10 @@ class ChangeHub(BackgroundLoop):
                 if not self._waiters[b]:
                     del self._waiters[b]
 
-    def _notify(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
+    def _notify(self, payload: str) -> None:
         with contextlib.suppress(ValueError):
             for wake in self._waiters.get(int(payload), ()):
                 wake.set()
 
     async def _run(self) -> None:
-        while True:
-            try:
-                await self._listen()
-                log.warning("status-change listener lost its connection; reconnecting")
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("status-change listener failed; retrying")
-            await asyncio.sleep(1.0)
-
-    async def _listen(self) -> None:
-        conn = await connect(self.dsn, schema=self.schema)
-        try:
-            lost = asyncio.Event()
-            conn.add_termination_listener(lambda _c: lost.set())
-            await conn.add_listener(CHANNEL, self._notify)
-            self.listening.set()
-            await lost.wait()
-        finally:
-            self.listening.clear()
-            if not conn.is_closed():
-                await conn.close()
+        await self._listener.run_forever()

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from herald_gateway.auth.dependencies import CurrentCaller
 from herald_gateway.openapi import problems
-from herald_gateway.problems import ServiceUnavailable
+from herald_gateway.problems import app_part
 from herald_gateway.ratelimit import limited
 from herald_gateway.webhooks.schemas import (
     DeliveryPage,
@@ -28,9 +28,7 @@ router = APIRouter(tags=["webhooks"], dependencies=[Depends(limited("rate_limit_
 
 
 def service(request: Request) -> WebhooksService:
-    webhooks: WebhooksService | None = getattr(request.app.state, "webhooks", None)
-    if webhooks is None:
-        raise ServiceUnavailable("webhooks are not configured (HERALD_TOKEN_ENCRYPTION_KEYS)")
+    webhooks: WebhooksService = app_part(request, "webhooks", "webhooks")
     return webhooks
 
 
