@@ -37,6 +37,7 @@ from herald_common.events import topics
 from herald_common.kafka.topics_admin import ensure_topics
 from herald_common.platforms import Platform
 from herald_common.settings import HeraldSettings
+from herald_common.testing import start_groups_at_end
 
 BENCH_DB = "herald_bench_scheduler"
 sys.path.insert(0, str(Path(__file__).parent))
@@ -157,24 +158,6 @@ async def _drop_database(base_dsn: str) -> None:
         await admin.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
     finally:
         await admin.close()
-
-
-async def _commit_group_at_end(bootstrap: str, group: str) -> None:
-    """The bench's consumer group starts at the end of POST_REQUESTS instead of replaying its history."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        (described,) = await admin.describe_topics([topics.POST_REQUESTS])
-    finally:
-        await admin.close()
-    parts = [TopicPartition(topics.POST_REQUESTS, p["partition"]) for p in described["partitions"]]
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        consumer.assign(parts)
-        await consumer.commit(dict(await consumer.end_offsets(parts)))
-    finally:
-        await consumer.stop()
 
 
 def _start_scheduler(dsn: str, bootstrap: str, group: str, replica: str) -> subprocess.Popen[bytes]:
@@ -312,7 +295,7 @@ async def main(only: list[str]) -> None:
     dsn = await _recreate_database(base.database_url)
     replica = f"bench-{uuid.uuid4().hex[:8]}"
     group = f"scheduler-bench-{uuid.uuid4().hex[:8]}"
-    await _commit_group_at_end(bootstrap, group)
+    await start_groups_at_end(bootstrap, [group], topics.POST_REQUESTS)
     proc = _start_scheduler(dsn, bootstrap, group, replica)
     global SCHEDULER_PID
     SCHEDULER_PID = proc.pid

@@ -12,16 +12,15 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from faststream import AckPolicy
 
 from herald_common.accounts.crypto import TokenCipher
 from herald_common.events import topics
-from herald_common.kafka.topics_admin import ensure_topics, topic_partitions
+from herald_common.kafka.topics_admin import ensure_topics
 from herald_common.platforms import Platform
-from herald_common.testing import unique
+from herald_common.testing import start_groups_at_end, unique
 from herald_gateway.main import create_app as gateway_app
 from herald_gateway.settings import Settings as GatewaySettings
 from herald_gateway.status.handlers import INTAKE_GROUP, STATUS_GROUP
@@ -43,19 +42,6 @@ ALL_TOPICS = [
     topics.POST_LIFECYCLE,
     *(topics.post_due_topic(p) for p in Platform),
 ]
-
-
-async def _start_groups_at_the_end(bootstrap: str, groups: list[str]) -> None:
-    """The services' consumers must not replay what earlier tests left in the shared broker."""
-    parts = [tp for t in ALL_TOPICS for tp in await topic_partitions(bootstrap, t)]
-    for group in groups:
-        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
-        await consumer.start()
-        try:
-            consumer.assign(parts)
-            await consumer.commit(dict(await consumer.end_offsets(parts)))
-        finally:
-            await consumer.stop()
 
 
 def _services(
@@ -122,7 +108,7 @@ async def test_every_running_consumer_commits_only_what_was_handled(
 ) -> None:
     await ensure_topics(kafka_bootstrap, 6)
     app, rule, groups = _services(fresh_database, kafka_bootstrap, redis_url)[service]
-    await _start_groups_at_the_end(kafka_bootstrap, groups)
+    await start_groups_at_end(kafka_bootstrap, groups, *ALL_TOPICS)
     async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30):
         broker = app.state.infra.broker
         subscribers = list(broker.subscribers)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from herald_common.kafka.topics_admin import topic_partitions
@@ -89,3 +89,19 @@ async def new_topic(bootstrap: str, prefix: str, partitions: int = 1) -> str:
     finally:
         await admin.close()
     return name
+
+
+async def start_groups_at_end(bootstrap: str, groups: Sequence[str], *topics: str) -> None:
+    """These consumer groups start where the topics end now: what earlier tests (or runs) left in
+    the shared broker is no backlog to wade through."""
+    from aiokafka import AIOKafkaConsumer
+
+    parts = [tp for topic in topics for tp in await topic_partitions(bootstrap, topic)]
+    for group in groups:
+        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+        await consumer.start()
+        try:
+            consumer.assign(parts)
+            await consumer.commit(dict(await consumer.end_offsets(parts)))
+        finally:
+            await consumer.stop()
