@@ -4,14 +4,12 @@ The endpoints own the transactions and pass the connection in; SQL lives in the 
 
 from __future__ import annotations
 
-import base64
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import asyncpg
-import orjson
 from prometheus_client import Counter
 from redis.asyncio import Redis
 
@@ -39,14 +37,13 @@ from herald_gateway.posts.schemas import (
     PostPage,
     PostStatus,
     PostView,
-    PublishedPartView,
     PublishRequest,
     ScheduleRequest,
     TargetStatus,
-    TargetView,
 )
 from herald_gateway.posts.transactions import Db
 from herald_gateway.posts.validation import build_targets, resolve_due_time
+from herald_gateway.posts.views import decode_cursor, page_of, post_link, view_of
 from herald_gateway.problems import Conflict, NotFound, Problem, Unprocessable
 from herald_gateway.queue.service import QueueService
 from herald_gateway.settings import Settings
@@ -79,10 +76,6 @@ class TooLarge(Problem):
 class Created:
     status_code: int
     body: dict[str, Any]
-
-
-def post_link(post_id: str) -> str:
-    return f"/api/v2/posts/{post_id}"
 
 
 @dataclass(frozen=True)
@@ -268,7 +261,7 @@ class PostsService:
         post = await repo.get_post(conn, post_id, sorted(caller.business_ids))
         if post is None:
             raise NotFound(f"post {post_id} not found")
-        return _view(post, await repo.get_targets(conn, [post_id]))
+        return view_of(post, await repo.get_targets(conn, [post_id]))
 
     async def list_scheduled(
         self,
@@ -289,10 +282,10 @@ class PostsService:
             statuses=[s.value for s in statuses or []],
             due_from=due_from,
             due_to=due_to,
-            after=_decode_cursor(cursor),
+            after=decode_cursor(cursor),
             limit=limit + 1,
         )
-        return await _page(db, rows, limit, "scheduled_for")
+        return await page_of(db, rows, limit, "scheduled_for")
 
     async def list_posts(
         self,
@@ -316,11 +309,11 @@ class PostsService:
             platform=platform,
             created_from=created_from,
             created_to=created_to,
-            after=_decode_cursor(cursor),
+            after=decode_cursor(cursor),
             limit=limit + 1,
             text=text,
         )
-        return await _page(db, rows, limit, "created_at")
+        return await page_of(db, rows, limit, "created_at")
 
     async def retry(
         self, conn: asyncpg.Connection, caller: Caller, post_id: str, platforms: list[Platform] | None
@@ -425,63 +418,3 @@ class PostsService:
             detail="the scheduler has not answered yet; the cancel still applies if it "
             "arrives before the post is due — check the post's status",
         )
-
-
-async def _page(db: Db, rows: list[asyncpg.Record], limit: int, order_column: str) -> PostPage:
-    page, more = rows[:limit], len(rows) > limit
-    targets = await repo.get_targets(db, [r["id"] for r in page])
-    by_post: dict[str, list[asyncpg.Record]] = {}
-    for t in targets:
-        by_post.setdefault(t["post_id"], []).append(t)
-    items = [_view(r, by_post.get(r["id"], [])) for r in page]
-    next_cursor = _encode_cursor(page[-1][order_column], page[-1]["id"]) if more and page else None
-    return PostPage(items=items, next_cursor=next_cursor)
-
-
-def _view(post: asyncpg.Record, targets: list[asyncpg.Record]) -> PostView:
-    views = []
-    for t in targets:
-        parts = [PublishedPartView(**p) for p in orjson.loads(t["parts"])]
-        views.append(
-            TargetView(
-                platform=t["platform"],
-                account_id=t["account_id"],
-                status=t["status"],
-                attempts=t["attempts"],
-                platform_post_id=parts[0].platform_post_id if parts else None,
-                url=parts[0].url if parts else None,
-                parts=parts,
-                parts_planned=t["parts_planned"],
-                reason=t["reason"],
-                error_code=t["error_code"],
-                reauth_required=t["reauth_required"],
-                next_attempt_at=t["next_attempt_at"],
-            )
-        )
-    return PostView(
-        id=post["id"],
-        business_id=post["business_id"],
-        status=post["status"],
-        content=post["content"],
-        scheduled_for=post["scheduled_for"],
-        timezone=post["timezone"],
-        late_policy=post["late_policy"],
-        created_at=post["created_at"],
-        updated_at=post["updated_at"],
-        platforms=views,
-        links=Links(self=post_link(post["id"])),
-    )
-
-
-def _encode_cursor(when: datetime, post_id: str) -> str:
-    return base64.urlsafe_b64encode(orjson.dumps([when.isoformat(), post_id])).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str | None) -> tuple[datetime, str] | None:
-    if not cursor:
-        return None
-    try:
-        when, post_id = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        return datetime.fromisoformat(when), str(post_id)
-    except (ValueError, TypeError):
-        raise Unprocessable("cursor is not one this API returned", field="cursor") from None
