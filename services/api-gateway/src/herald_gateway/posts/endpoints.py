@@ -70,6 +70,12 @@ WaitSeconds = Annotated[
         "they arrive in time, else the usual 202",
     ),
 ]
+# The query parameters both post lists take.
+Statuses = Annotated[list[PostStatus] | None, Query(description="repeat to match several")]
+Cursor = Annotated[
+    str | None, Query(pattern="^[A-Za-z0-9_-]+$", max_length=512, description="next_cursor of a page")
+]
+PageSize = Annotated[int, Query(ge=1, le=200)]
 PUBLISHED_IN_TIME: dict[int | str, dict[str, Any]] = {
     200: {"model": PostView, "description": "With `wait`: every platform's result arrived in time"}
 }
@@ -208,13 +214,11 @@ async def list_scheduled(
     request: Request,
     caller: CurrentCaller,
     business_id: int | None = None,
-    status: Annotated[list[PostStatus] | None, Query(description="repeat to match several")] = None,
+    status: Statuses = None,
     due_from: Annotated[Rfc3339 | None, Query(alias="from", description="due at or after")] = None,
     due_to: Annotated[Rfc3339 | None, Query(alias="to", description="due before")] = None,
-    cursor: Annotated[
-        str | None, Query(pattern="^[A-Za-z0-9_-]+$", max_length=512, description="next_cursor of a page")
-    ] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Cursor = None,
+    limit: PageSize = 50,
 ) -> PostPage:
     return await service(request).list_scheduled(
         pool(request),  # two reads, each atomic alone (pages are keyset-stable)
@@ -240,17 +244,15 @@ async def list_posts(
     request: Request,
     caller: CurrentCaller,
     business_id: int | None = None,
-    status: Annotated[list[PostStatus] | None, Query(description="repeat to match several")] = None,
+    status: Statuses = None,
     platform: Platform | None = None,
     created_from: Annotated[Rfc3339 | None, Query(alias="from", description="created at or after")] = None,
     created_to: Annotated[Rfc3339 | None, Query(alias="to", description="created before")] = None,
     q: Annotated[
         str | None, Query(max_length=200, description="text the post contains (any platform, any case)")
     ] = None,
-    cursor: Annotated[
-        str | None, Query(pattern="^[A-Za-z0-9_-]+$", max_length=512, description="next_cursor of a page")
-    ] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Cursor = None,
+    limit: PageSize = 50,
 ) -> PostPage:
     return await service(request).list_posts(
         pool(request),  # two reads, each atomic alone (pages are keyset-stable)
