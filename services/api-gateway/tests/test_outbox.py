@@ -21,6 +21,7 @@ from herald_common.settings import HeraldSettings
 from herald_gateway.auth.caller import Caller
 from herald_gateway.main import MIGRATIONS, SCHEMA
 from herald_gateway.outbox import DirectProducer, OutboxRelay
+from herald_gateway.posts.endpoints import create_post
 from herald_gateway.posts.schemas import PublishRequest
 from herald_gateway.posts.service import PostsService
 from herald_gateway.settings import Settings
@@ -91,7 +92,9 @@ def service(pool: asyncpg.Pool, redis_url: str, direct: DirectProducer) -> Posts
 
 
 async def publish(posts: PostsService) -> str:
-    created = await posts.create(
+    created = await create_post(
+        posts,
+        posts.pool,
         Caller("user-1", frozenset({1})),
         PublishRequest.model_validate({"content": "outbox test", "platforms": ["twitter"]}),
         path="/api/v2/publish",

@@ -13,6 +13,7 @@ from herald_gateway.auth.caller import Caller
 from herald_gateway.idempotency import KeyTaken, StoredResponse, find, remember, request_hash
 from herald_gateway.main import SCHEMA
 from herald_gateway.outbox import DirectProducer
+from herald_gateway.posts.endpoints import create_post
 from herald_gateway.posts.schemas import PublishRequest
 from herald_gateway.posts.service import PostsService
 from herald_gateway.problems import Unprocessable
@@ -92,7 +93,9 @@ async def test_twin_requests_through_the_service_create_one_post_and_answer_alik
     async def post(content: str) -> int | str:
         req = PublishRequest.model_validate({"content": content, "platforms": ["twitter"]})
         try:
-            created = await posts.create(caller, req, path="/api/v2/publish", idempotency_key="k-twins")
+            created = await create_post(
+                posts, gateway_pool, caller, req, path="/api/v2/publish", idempotency_key="k-twins"
+            )
         except Unprocessable:
             return 422
         return str(created.body["id"])

@@ -2,21 +2,18 @@
 
 The gateway checks the edit as it would a new post, keeps what the post will look like in
 `post_edits`, and asks the scheduler (PostEditRequested). The scheduler decides with the cancel's
-rule; the status store applies the kept edit when PostEdited arrives. The HTTP answer waits
-briefly for that decision, as a cancel does."""
+rule; the status store applies the kept edit when PostEdited arrives. The endpoint waits
+briefly for that decision after its commit, as a cancel does."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable
 
 import asyncpg
 import orjson
-from redis.asyncio import Redis
 
 from herald_common.events import PostEditRequested, PostTarget, encode, utcnow
 from herald_common.platforms import Platform
-from herald_gateway import cancel_waiter
 from herald_gateway.auth.caller import Caller
 from herald_gateway.posts import repository as repo
 from herald_gateway.posts.schemas import EditRequest, TargetStatus
@@ -28,74 +25,68 @@ PinAccounts = Callable[[int, list[PostTarget], dict[Platform, str]], Awaitable[l
 
 
 async def request_edit(
-    pool: asyncpg.Pool,
-    redis: Redis,
+    conn: asyncpg.Connection,
     caller: Caller,
     post_id: str,
     body: EditRequest,
+    request_id: str,
     *,
     pin_accounts: PinAccounts,
     allow_media_hosts: frozenset[str] | tuple[str, ...] | list[str],
-    wait_seconds: float,
-) -> str | None:
-    """The scheduler's answer ('edited' or a refusal reason), or None when it did not come in time."""
-    request_id = str(uuid.uuid4())
-    async with cancel_waiter.listen(redis, request_id) as answer:
-        async with pool.acquire() as conn, conn.transaction():
-            post = await repo.get_post(conn, post_id, sorted(caller.business_ids))
-            if post is None:
-                raise NotFound(f"post {post_id} not found")
-            rows = await repo.lock_targets(conn, post_id)
-            not_waiting = [
-                f"{t['platform']} is {t['status']}" for t in rows if t["status"] != TargetStatus.SCHEDULED
+) -> None:
+    """Keeps the checked edit and queues PostEditRequested, in the caller's transaction. The
+    caller listens for the scheduler's answer (cancel_waiter) before it commits."""
+    post = await repo.get_post(conn, post_id, sorted(caller.business_ids))
+    if post is None:
+        raise NotFound(f"post {post_id} not found")
+    rows = await repo.lock_targets(conn, post_id)
+    not_waiting = [f"{t['platform']} is {t['status']}" for t in rows if t["status"] != TargetStatus.SCHEDULED]
+    if not_waiting or post["scheduled_for"] is None:
+        raise Conflict(
+            "only a scheduled post that is not yet due can be edited"
+            + (f" ({', '.join(not_waiting)})" if not_waiting else ""),
+            post_status=post["status"],
+        )
+    now = utcnow()
+    due = None
+    if body.scheduled_for is not None:
+        due = due_time(body.scheduled_for, body.timezone, now)
+    elif body.timezone is not None:
+        raise Unprocessable("timezone is given without scheduled_for", field="timezone")
+    targets, choices, accounts = _targets(rows, body, allow_media_hosts)
+    targets = await pin_accounts(post["business_id"], targets, choices)
+    changes_targets = body.content is not None or bool(body.overrides) or body.targets is not None
+    event = PostEditRequested(
+        post_id=post_id,
+        business_id=post["business_id"],
+        request_id=request_id,
+        scheduled_for=due,
+        targets=tuple(targets) if changes_targets else None,
+        requested_at=now,
+    )
+    await repo.keep_edit(
+        conn,
+        request_id=request_id,
+        post_id=post_id,
+        content=body.content,
+        scheduled_for=due,
+        timezone=body.timezone if due else None,
+        targets=orjson.dumps(
+            [
+                {
+                    "platform": t.platform.value,
+                    "content": t.content,
+                    "media_urls": list(t.media_urls),
+                    "first_comment": t.first_comment,
+                    "account_id": accounts.get(t.platform.value),
+                }
+                for t in targets
             ]
-            if not_waiting or post["scheduled_for"] is None:
-                raise Conflict(
-                    "only a scheduled post that is not yet due can be edited"
-                    + (f" ({', '.join(not_waiting)})" if not_waiting else ""),
-                    post_status=post["status"],
-                )
-            now = utcnow()
-            due = None
-            if body.scheduled_for is not None:
-                due = due_time(body.scheduled_for, body.timezone, now)
-            elif body.timezone is not None:
-                raise Unprocessable("timezone is given without scheduled_for", field="timezone")
-            targets, choices, accounts = _targets(rows, body, allow_media_hosts)
-            targets = await pin_accounts(post["business_id"], targets, choices)
-            changes_targets = body.content is not None or bool(body.overrides) or body.targets is not None
-            event = PostEditRequested(
-                post_id=post_id,
-                business_id=post["business_id"],
-                request_id=request_id,
-                scheduled_for=due,
-                targets=tuple(targets) if changes_targets else None,
-                requested_at=now,
-            )
-            await repo.keep_edit(
-                conn,
-                request_id=request_id,
-                post_id=post_id,
-                content=body.content,
-                scheduled_for=due,
-                timezone=body.timezone if due else None,
-                targets=orjson.dumps(
-                    [
-                        {
-                            "platform": t.platform.value,
-                            "content": t.content,
-                            "media_urls": list(t.media_urls),
-                            "first_comment": t.first_comment,
-                            "account_id": accounts.get(t.platform.value),
-                        }
-                        for t in targets
-                    ]
-                    if changes_targets
-                    else []
-                ).decode(),
-            )
-            await repo.add_to_outbox(conn, [encode(event, source=SOURCE, event_id=f"edit:{request_id}")])
-        return await answer.wait(wait_seconds)
+            if changes_targets
+            else []
+        ).decode(),
+    )
+    await repo.add_to_outbox(conn, [encode(event, source=SOURCE, event_id=f"edit:{request_id}")])
 
 
 def _targets(

@@ -1,11 +1,14 @@
-"""The `post.requested` event of a checked create request: one builder for single and bulk creates."""
+"""What a checked create request stores: its `post.requested` event and its platform rows, one
+builder for single and bulk creates."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from herald_common.events import PostRequested, PostTarget
-from herald_gateway.posts.schemas import PublishRequest, ScheduleRequest
+from herald_common.platforms import Platform
+from herald_gateway.posts.repository import NewTarget
+from herald_gateway.posts.schemas import PublishRequest, ScheduleRequest, TargetStatus
 
 
 def requested_event(
@@ -28,3 +31,20 @@ def requested_event(
         thread_numbering=req.thread_numbering,
         requested_at=now,
     )
+
+
+def new_targets(
+    targets: list[PostTarget], initial: TargetStatus, choices: dict[Platform, str]
+) -> list[NewTarget]:
+    """The platform rows of a new post; `choices`: the accounts the request named."""
+    return [
+        NewTarget(
+            t.platform.value,
+            initial,
+            t.content,
+            list(t.media_urls),
+            choices.get(t.platform),
+            t.first_comment,
+        )
+        for t in targets
+    ]

@@ -1,9 +1,12 @@
-"""Routes of posting queues: an account's weekly slots, and what fills the next ones."""
+"""Routes of posting queues: an account's weekly slots, and what fills the next ones.
+
+Each statement here is atomic on its own: the endpoints hand the service the pool, no transaction."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
+import asyncpg
 from fastapi import APIRouter, Depends, Query, Request
 
 from herald_gateway.auth.dependencies import CurrentCaller
@@ -20,6 +23,11 @@ def service(request: Request) -> QueueService:
     return queue
 
 
+def pool(request: Request) -> asyncpg.Pool:
+    db: asyncpg.Pool = request.app.state.posts.pool
+    return db
+
+
 @router.put(
     "/{account_id}/slots",
     dependencies=[Depends(limited("rate_limit_other"))],
@@ -31,7 +39,9 @@ def service(request: Request) -> QueueService:
 async def set_slots(
     account_id: str, body: QueueSchedule, request: Request, caller: CurrentCaller
 ) -> QueueView:
-    return await service(request).set_slots(caller, account_id, body)
+    queue = service(request)
+    await queue.set_slots(pool(request), caller, account_id, body)  # one upsert: atomic alone
+    return await queue.view(pool(request), caller, account_id)
 
 
 @router.get(
@@ -45,4 +55,4 @@ async def set_slots(
 async def queue(
     account_id: str, request: Request, caller: CurrentCaller, count: Annotated[int, Query(ge=1, le=100)] = 10
 ) -> QueueView:
-    return await service(request).view(caller, account_id, count)
+    return await service(request).view(pool(request), caller, account_id, count)

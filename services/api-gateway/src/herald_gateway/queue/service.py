@@ -14,6 +14,7 @@ from herald_common.accounts.store import AccountStore
 from herald_common.events import utcnow
 from herald_common.platforms import Platform
 from herald_gateway.auth.caller import Caller
+from herald_gateway.posts.transactions import Db
 from herald_gateway.problems import NotFound, Unprocessable
 from herald_gateway.queue import repository as repo
 from herald_gateway.queue.schemas import QueueEntry, QueueSchedule, QueueView, SlotIn
@@ -38,8 +39,7 @@ def slots_of(stored: str) -> list[Slot]:
 
 
 class QueueService:
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        self.pool = pool
+    def __init__(self) -> None:
         self.accounts: AccountStore | None = None
 
     async def _account(self, caller: Caller, account_id: str) -> AccountSummary:
@@ -48,24 +48,23 @@ class QueueService:
             raise NotFound(f"account {account_id} not found")
         return found
 
-    async def set_slots(self, caller: Caller, account_id: str, body: QueueSchedule) -> QueueView:
+    async def set_slots(self, db: Db, caller: Caller, account_id: str, body: QueueSchedule) -> None:
         account = await self._account(caller, account_id)
         zone_of(body.timezone)
         await repo.save_schedule(
-            self.pool, account.id, account.business_id, body.timezone, [s.model_dump() for s in body.slots]
+            db, account.id, account.business_id, body.timezone, [s.model_dump() for s in body.slots]
         )
-        return await self.view(caller, account_id)
 
-    async def view(self, caller: Caller, account_id: str, count: int = 10) -> QueueView:
+    async def view(self, db: Db, caller: Caller, account_id: str, count: int = 10) -> QueueView:
         account = await self._account(caller, account_id)
-        stored = (await repo.schedules(self.pool, [account.id])).get(account.id)
+        stored = (await repo.schedules(db, [account.id])).get(account.id)
         if stored is None:
             raise NotFound(
                 f"account {account_id} has no posting slots (PUT /api/v2/accounts/{account_id}/slots)"
             )
         now = utcnow()
         instants = list(islice(upcoming(slots_of(stored["slots"]), zone_of(stored["timezone"]), now), count))
-        held = await repo.claims(self.pool, account.id, now, instants[-1]) if instants else {}
+        held = await repo.claims(db, account.id, now, instants[-1]) if instants else {}
         return QueueView(
             account_id=account.id,
             timezone=stored["timezone"],
@@ -81,7 +80,8 @@ class QueueService:
         choices: dict[Platform, str],
         post_id: str,
     ) -> datetime:
-        """The next instant free on every target account (a slot of each), held for this post."""
+        """The next instant free on every target account (a slot of each), held for this post in the
+        caller's transaction (the post's own)."""
         if self.accounts is None:
             raise Unprocessable("queued posts need connected accounts with posting slots", field="queue")
         account_ids = []
