@@ -11,13 +11,12 @@ from typing import Any
 
 import asyncpg
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 
 from herald_common.events import PostRequested, PostTarget, encode, topics, utcnow
 from herald_common.kafka.producer import Producer
 from herald_common.kafka.topics_admin import ensure_topics
 from herald_common.platforms import Platform
+from herald_common.testing import start_groups_at_end
 from herald_gateway.posts.service import SOURCE
 from herald_gateway.status.handlers import INTAKE_GROUP
 
@@ -47,20 +46,7 @@ async def intake_from_the_end(bootstrap: str) -> None:
     """The intake group starts where the topic ends now: what earlier tests produced (a bulk upload
     leaves thousands of the gateway's own records) is no backlog this test must wait through."""
     await ensure_topics(bootstrap, partitions=6)
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        (described,) = await admin.describe_topics([topics.POST_REQUESTS])
-    finally:
-        await admin.close()
-    parts = [TopicPartition(topics.POST_REQUESTS, p["partition"]) for p in described["partitions"]]
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=INTAKE_GROUP, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        consumer.assign(parts)
-        await consumer.commit(dict(await consumer.end_offsets(parts)))
-    finally:
-        await consumer.stop()
+    await start_groups_at_end(bootstrap, [INTAKE_GROUP], topics.POST_REQUESTS)
 
 
 async def test_only_posts_produced_by_others_are_recorded(

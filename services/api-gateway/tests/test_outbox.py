@@ -9,13 +9,12 @@ from typing import Any
 
 import asyncpg
 import pytest
-from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka import AIOKafkaConsumer, ConsumerRecord
 from redis.asyncio import Redis
 
 from herald_common.events import topics
 from herald_common.kafka.producer import Producer
-from herald_common.kafka.topics_admin import ensure_topics
+from herald_common.kafka.topics_admin import ensure_topics, topic_partitions
 from herald_common.runtime import migrate
 from herald_common.settings import HeraldSettings
 from herald_gateway.auth.caller import Caller
@@ -45,13 +44,7 @@ class RequestsTail:
 
     async def __aenter__(self) -> RequestsTail:
         await ensure_topics(self.bootstrap, HeraldSettings().kafka_topic_partitions)
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
-        await admin.start()
-        try:
-            (described,) = await admin.describe_topics([topics.POST_REQUESTS])
-        finally:
-            await admin.close()
-        parts = [TopicPartition(topics.POST_REQUESTS, p["partition"]) for p in described["partitions"]]
+        parts = await topic_partitions(self.bootstrap, topics.POST_REQUESTS)
         await self.consumer.start()
         self.consumer.assign(parts)
         for tp, offset in (await self.consumer.end_offsets(parts)).items():

@@ -10,7 +10,7 @@ import asyncpg
 import pytest
 from redis.asyncio import Redis
 
-from herald_common.kafka.producer import create_producer
+from herald_common.kafka.producer import Producer
 from herald_gateway.auth.caller import Caller
 from herald_gateway.idempotency import KeyTaken, StoredResponse, remember
 from herald_gateway.main import SCHEMA
@@ -33,7 +33,7 @@ async def posts(
     gateway_pool: asyncpg.Pool, fresh_database: str, redis_url: str, kafka_bootstrap: str
 ) -> AsyncIterator[PostsService]:
     """Its producer is closed: these tests look at what is committed, not at what reaches Kafka."""
-    closed = create_producer(kafka_bootstrap, "create-test-closed")
+    closed = Producer(kafka_bootstrap, "create-test-closed")
     await closed.start()
     await closed.stop()
     direct = DirectProducer(fresh_database, SCHEMA, closed, wait_seconds=1)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import ProducerClosed
 from aiokafka.partitioner import DefaultPartitioner
 from aiokafka.structs import RecordMetadata
 
@@ -76,7 +77,8 @@ class Producer:
 
     @property
     def _producer(self) -> AIOKafkaProducer:
-        assert self._client is not None, "the producer is not started"
+        if self._client is None:  # not started, or stopped: as aiokafka's own closed producer says
+            raise ProducerClosed()
         return self._client
 
     async def start(self) -> None:
