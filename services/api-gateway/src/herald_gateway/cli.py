@@ -1,4 +1,5 @@
-"""Operator commands: `herald-api-gateway rotate-token-key` and (dev only) `seed-dev-accounts`."""
+"""Operator commands: `herald-api-gateway rotate-token-key` (re-encrypts account tokens and webhook
+signing secrets with the active key) and (dev only) `seed-dev-accounts`."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from herald_common.accounts.model import TokenSet
 from herald_common.accounts.store import AccountStore
 from herald_common.db.pool import create_pool
 from herald_common.platforms import Platform
+from herald_common.webhooks.store import WebhookStore
 from herald_gateway.settings import Settings
 
 # The platform emulator's demo identities (its `dev-` tokens), one set per demo business.
@@ -32,8 +34,11 @@ async def run(command: str, settings: Settings) -> None:
     try:
         store = AccountStore(pool, cipher)
         if command == "rotate-token-key":
+            accounts = await store.reseal_all()
+            endpoints = await WebhookStore(pool, cipher).reseal_all()
             print(
-                f"re-encrypted the tokens of {await store.reseal_all()} account(s) with key {cipher.active!r}"
+                f"re-encrypted with key {cipher.active!r}: the tokens of {accounts} account(s) and the"
+                f" signing secrets of {endpoints} webhook endpoint(s)"
             )
         elif settings.environment == "prod":
             sys.exit("seed-dev-accounts connects the emulator's demo accounts; it refuses to run in prod")

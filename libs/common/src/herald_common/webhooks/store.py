@@ -126,6 +126,33 @@ class WebhookStore:
         )
         return bool(done)
 
+    async def reseal_all(self) -> int:
+        """Re-encrypt every signing secret (and a rotated-out one still in its overlap) with the
+        active key, so the old key can leave the keyring; a rotated-out secret past its overlap
+        signs nothing any more and is dropped. Returns how many endpoints changed."""
+        active = self.cipher.active
+        async with self.pool.acquire() as conn, conn.transaction():
+            rows = await conn.fetch(
+                "SELECT id, key_id, secret, previous_key_id,"
+                " CASE WHEN previous_expires_at > now() THEN previous_secret END AS previous_secret"
+                " FROM webhooks.endpoints WHERE key_id <> $1 OR previous_key_id <> $1 FOR UPDATE",
+                active,
+            )
+            for row in rows:
+                endpoint_id, previous = row["id"], row["previous_secret"]
+                await conn.execute(
+                    "UPDATE webhooks.endpoints SET key_id=$2, secret=$3,"
+                    " previous_key_id=CASE WHEN previous_secret IS NULL THEN NULL ELSE $2 END,"
+                    " previous_secret=$4 WHERE id=$1",
+                    endpoint_id,
+                    active,
+                    self.seal(endpoint_id, self.open(endpoint_id, row["key_id"], row["secret"])),
+                    None
+                    if previous is None
+                    else self.seal(endpoint_id, self.open(endpoint_id, row["previous_key_id"], previous)),
+                )
+        return len(rows)
+
     async def enable(self, endpoint_id: str, business_ids: Sequence[int]) -> Endpoint | None:
         async with self.pool.acquire() as conn, conn.transaction():
             row = await conn.fetchrow(
