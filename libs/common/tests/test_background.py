@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from herald_common.background import BackgroundLoop
+from herald_common.background import BackgroundLoop, Periodic
 from herald_common.retrying import retry
 
 
@@ -27,6 +27,25 @@ async def test_stop_cancels_the_loop_and_waits_for_its_cleanup() -> None:
     await loop.stop()
     assert cleaned_up.is_set()  # stop returned only after the body's finally ran
     assert not loop.running
+
+
+async def test_a_periodic_pass_that_fails_does_not_end_the_loop() -> None:
+    passes: list[int] = []
+    third = asyncio.Event()
+
+    async def work() -> int:
+        passes.append(len(passes))
+        if len(passes) == 1:
+            raise ConnectionResetError("the database restarted")
+        if len(passes) == 3:
+            third.set()
+        return 2
+
+    loop = Periodic(work, 0.01, name="test-sweep", done="swept")
+    loop.start()
+    await asyncio.wait_for(third.wait(), 5)
+    await loop.stop()
+    assert passes[:3] == [0, 1, 2]
 
 
 async def test_retry_calls_until_success() -> None:

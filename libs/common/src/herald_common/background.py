@@ -46,3 +46,24 @@ class BackgroundLoop:
     def _died(self, task: asyncio.Task[None]) -> None:
         if not task.cancelled() and task.exception() is not None:
             log.error("background loop %s stopped", self.name, exc_info=task.exception())
+
+
+class Periodic(BackgroundLoop):
+    """Runs `work` every `every` seconds (retention sweeps). A pass that fails (the database
+    restarting) is logged and the next one tries again; `work` returns how many rows it handled,
+    logged as `done` when there were any. Every replica may run one: the work must be idempotent."""
+
+    def __init__(self, work: Callable[[], Awaitable[int]], every: float, *, name: str, done: str) -> None:
+        super().__init__(name=name)
+        self._work, self.every, self._done = work, every, done
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                if count := await self._work():
+                    log.info(self._done, extra={"count": count})
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("%s failed; the next pass tries again", self.name)
+            await asyncio.sleep(self.every)

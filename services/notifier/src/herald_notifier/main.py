@@ -17,6 +17,7 @@ from herald_common.settings import load_settings
 from herald_common.webhooks.store import WebhookStore
 from herald_common.webhooks.wiring import MIGRATIONS, SCHEMA
 from herald_notifier import handlers
+from herald_notifier.retention import DeliveryLogPruner
 from herald_notifier.service import Deliverer
 from herald_notifier.settings import Settings
 
@@ -44,9 +45,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.state.deliverer = deliverer
         deliverer.start()
+        pruner = DeliveryLogPruner(infra.pool, settings.notifier_retention_days)
+        pruner.start()
         try:
             yield
         finally:  # the broker has stopped consuming; requests in flight finish and record
+            await pruner.stop()
             await deliverer.stop()
             await http.aclose()
 

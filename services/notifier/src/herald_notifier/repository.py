@@ -13,7 +13,7 @@ from datetime import datetime
 
 import asyncpg
 
-from herald_common.poststatus import Snapshot, TargetStatus
+from herald_common.poststatus import FINAL, Snapshot, TargetStatus
 from herald_common.webhooks.catalog import Message
 from herald_common.webhooks.store import wake_notifier
 
@@ -182,3 +182,24 @@ async def save_post_status(conn: asyncpg.Connection, post_id: str, status: str) 
     await conn.execute(
         "UPDATE webhooks.posts SET status=$2, updated_at=now() WHERE post_id=$1", post_id, status
     )
+
+
+async def prune_batch(pool: asyncpg.Pool, retention_seconds: float, batch: int) -> int:
+    """One bounded batch of what the retention lets go: finished deliveries (delivered, or given up)
+    and the followed status of posts final and untouched for that long. Pending deliveries, and posts
+    still waiting for their time, are never pruned."""
+    deleted = await pool.fetchval(
+        "WITH gone AS (DELETE FROM webhooks.deliveries WHERE id IN (SELECT id FROM webhooks.deliveries"
+        "  WHERE status <> 'pending' AND coalesce(delivered_at, next_attempt_at) < now() - make_interval(secs => $1)"
+        "  LIMIT $2) RETURNING 1),"
+        " old_posts AS (DELETE FROM webhooks.posts WHERE post_id IN (SELECT post_id FROM webhooks.posts"
+        "  WHERE status = ANY($3::text[]) AND updated_at < now() - make_interval(secs => $1) LIMIT $2)"
+        "  RETURNING post_id),"
+        " old_targets AS (DELETE FROM webhooks.post_targets WHERE post_id IN (SELECT post_id FROM old_posts)"
+        "  RETURNING 1)"
+        " SELECT (SELECT count(*) FROM gone) + (SELECT count(*) FROM old_posts)",
+        retention_seconds,
+        batch,
+        [s.value for s in FINAL],
+    )
+    return int(deleted)

@@ -30,6 +30,12 @@ class Settings(WebhookSettings):
     notifier_poll_interval_seconds: float = Field(
         1.0, gt=0, description="fallback: how often the loop looks for due retries without being woken"
     )
+    notifier_retention_days: float = Field(
+        30.0,
+        gt=0,
+        description="finished deliveries (the log GET /api/v2/webhooks/{id}/deliveries shows) and the"
+        " statuses of finished posts are kept this long",
+    )
     notifier_gauge_interval_seconds: float = Field(15.0, gt=0, description="pending/disabled gauges refresh")
 
     @property

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import asyncpg
 
-from herald_common.logs import get_logger
-from herald_gateway.background import BackgroundLoop
+from herald_common.background import Periodic
 from herald_gateway.idempotency import repository
-
-log = get_logger(__name__)
 
 
 async def purge_expired(pool: asyncpg.Pool, ttl_hours: int, batch: int = 5000) -> int:
@@ -23,22 +18,14 @@ async def purge_expired(pool: asyncpg.Pool, ttl_hours: int, batch: int = 5000) -
             return total
 
 
-class ExpiredKeysPurge(BackgroundLoop):
+class ExpiredKeysPurge(Periodic):
     """Expired keys only replace themselves when the same key comes back; without this sweep the
     table would grow without bound. Every replica may run it: the DELETE is idempotent."""
 
-    name = "idempotency-purge"
-
     def __init__(self, pool: asyncpg.Pool, ttl_hours: int, interval_seconds: float) -> None:
-        super().__init__()
-        self.pool, self.ttl_hours, self.interval = pool, ttl_hours, interval_seconds
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                purged = await purge_expired(self.pool, self.ttl_hours)
-                if purged:
-                    log.info("purged expired idempotency keys", extra={"purged": purged})
-            except (OSError, asyncpg.PostgresError) as exc:
-                log.warning("idempotency purge failed; next pass retries: %s", exc)
-            await asyncio.sleep(self.interval)
+        super().__init__(
+            lambda: purge_expired(pool, ttl_hours),
+            interval_seconds,
+            name="idempotency-purge",
+            done="purged expired idempotency keys",
+        )
