@@ -10,6 +10,8 @@ import httpx
 from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
+from herald_common.testing import read_topic
+
 FINAL = {"published", "partially_published", "failed", "cancelled", "missed"}
 
 
@@ -55,6 +57,30 @@ async def wait_committed_past(
     while (done := await committed(bootstrap, group, tp)) <= offset:
         assert asyncio.get_running_loop().time() < deadline, f"{group} committed {done}, not past {offset}"
         await asyncio.sleep(0.1)
+
+
+async def wait_consumed(bootstrap: str, group: str, topic: str, keys: set[str], timeout: float = 30) -> None:
+    """Until a record of each key is on `topic` (producers may relay them later) and `group`
+    committed past the last of them on every partition they are on."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        records = [
+            r for r in await read_topic(bootstrap, topic) if r.key is not None and r.key.decode() in keys
+        ]
+        if {r.key.decode() for r in records} == keys:
+            break
+        assert asyncio.get_running_loop().time() < deadline, (
+            f"not every record of {sorted(keys)} is on {topic}"
+        )
+        await asyncio.sleep(0.1)
+    last: dict[TopicPartition, int] = {}
+    for record in records:
+        tp = TopicPartition(record.topic, record.partition)
+        last[tp] = max(last.get(tp, -1), record.offset)
+    for tp, offset in last.items():
+        await wait_committed_past(
+            bootstrap, group, tp, offset, timeout=max(1.0, deadline - asyncio.get_running_loop().time())
+        )
 
 
 async def callback_quota_left(base_url: str, needed: int = 3) -> None:
