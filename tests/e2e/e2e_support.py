@@ -16,16 +16,35 @@ FINAL = {"published", "partially_published", "failed", "cancelled", "missed"}
 
 
 async def wait_for_status(
-    api: httpx.AsyncClient, post_id: str, wanted: set[str] = FINAL, timeout: float = 20.0
+    api: httpx.AsyncClient,
+    post_id: str,
+    wanted: set[str] = FINAL,
+    timeout: float = 20.0,
+    headers: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
-        post = (await api.get(f"/api/v2/posts/{post_id}")).json()
+        post = (await api.get(f"/api/v2/posts/{post_id}", headers=headers)).json()
         if post["status"] in wanted:
             return post  # type: ignore[no-any-return]
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"post {post_id} still {post['status']} after {timeout}s: {post}")
         await asyncio.sleep(0.1)
+
+
+async def cancel(
+    api: httpx.AsyncClient, post_id: str, headers: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Cancel a post due well after now and return it once cancelled. Both answers the API documents
+    are taken: 200 (cancelled) and 202 (no answer in time: the cancel still applies, as it reaches
+    the scheduler long before the due time)."""
+    answer = await api.delete(f"/api/v2/schedule/{post_id}", headers=headers)
+    assert answer.status_code in (200, 202), answer.text
+    promised = "cancelled" if answer.status_code == 200 else "cancel_requested"
+    assert answer.json()["status"] == promised, answer.text
+    post = await wait_for_status(api, post_id, headers=headers)
+    assert post["status"] == "cancelled", (answer.status_code, post)
+    return post
 
 
 async def created_on(emulator: httpx.AsyncClient, platform: str) -> list[dict[str, Any]]:
