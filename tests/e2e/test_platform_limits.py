@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,32 +11,12 @@ import httpx
 import pytest
 from aiokafka import TopicPartition
 from e2e_support import by_platform, cancel, created_on, wait_committed_past, wait_for_status
-from redis.asyncio import Redis
 
 from herald_common.events import topics
 from herald_common.platforms import Platform
 from herald_common.testing import read_topic
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(autouse=True)
-async def fresh_budgets(redis_url: str) -> AsyncIterator[None]:
-    """The publishers remember what each account has left (Redis); the emulator forgets on every
-    reset, so the budgets go too, before and after each test."""
-
-    async def clear() -> None:
-        redis = Redis.from_url(redis_url)
-        try:
-            keys = [key async for key in redis.scan_iter(match="herald:budget:*")]
-            if keys:
-                await redis.delete(*keys)
-        finally:
-            await redis.aclose()
-
-    await clear()
-    yield
-    await clear()
 
 
 async def retry_pending(api: httpx.AsyncClient, post_id: str, platform: str) -> dict[str, Any]:
