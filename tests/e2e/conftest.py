@@ -20,6 +20,8 @@ from redis.asyncio import Redis
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).parent))  # e2e_support, for the test modules (importlib mode)
+from e2e_support import fresh_topics  # noqa: E402
+
 STACK = [sys.executable, str(ROOT / "tools" / "dev" / "stack.py")]
 OFFSET = int(os.environ.get("HERALD_PORT_OFFSET", "0"))
 
@@ -45,29 +47,10 @@ class Stack:
         subprocess.run([*STACK, "start", *names], check=True, timeout=180)
 
 
-async def _fresh_topics(bootstrap: str) -> None:
-    """Start from empty topics: due events and requests that other tests left in the shared broker
-    must not be published by this stack. The services create the topics again as they start."""
-    from aiokafka.admin import AIOKafkaAdminClient
-
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        ours = [t for t in await admin.list_topics() if t.startswith("herald.")]
-        if ours:
-            await admin.delete_topics(ours)
-        for _ in range(100):
-            if not any(t.startswith("herald.") for t in await admin.list_topics()):
-                return
-            await asyncio.sleep(0.1)
-    finally:
-        await admin.close()
-
-
 @pytest.fixture(scope="session")
 def stack(kafka_bootstrap: str) -> Iterator[Stack]:
     subprocess.run([*STACK, "down", "--services-only"], timeout=120, check=False)
-    asyncio.run(_fresh_topics(kafka_bootstrap))
+    asyncio.run(fresh_topics(kafka_bootstrap))
     up = subprocess.run([*STACK, "up"], capture_output=True, text=True, timeout=300)
     if up.returncode != 0:
         pytest.fail(f"the stack did not come up:\n{up.stdout}\n{up.stderr}", pytrace=False)

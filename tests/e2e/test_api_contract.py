@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from e2e_support import by_platform, created_on, wait_for_status
+from e2e_support import by_platform, cancel, created_on, wait_for_status
 
 pytestmark = pytest.mark.e2e
 
@@ -190,7 +190,7 @@ async def test_scheduled_list_is_newest_due_first_paginated_and_filtered(
         )
         ids.append(r.json()["id"])
     cancelled = ids[0]
-    assert (await api.delete(f"/api/v2/schedule/{cancelled}", headers=headers)).status_code == 200
+    await cancel(api, cancelled, headers=headers)
 
     page1 = (await api.get("/api/v2/scheduled", params={"limit": 3}, headers=headers)).json()
     page2 = (

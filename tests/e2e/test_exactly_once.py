@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer, TopicPartition
-from e2e_support import created_on, wait_committed_past, wait_for_status
+from e2e_support import created_on, wait_committed_past, wait_consumed, wait_for_status
 
 from herald_common.events import topics
 from herald_common.platforms import Platform
@@ -84,7 +84,7 @@ async def test_publisher_killed_mid_call_neither_duplicates_nor_loses(
 
 
 async def test_scheduler_restart_emits_each_pending_post_exactly_once(
-    api: httpx.AsyncClient, emulator: httpx.AsyncClient, stack: object
+    api: httpx.AsyncClient, emulator: httpx.AsyncClient, stack: object, kafka_bootstrap: str
 ) -> None:
     due = datetime.now(UTC) + timedelta(seconds=4)
     ids = []
@@ -98,7 +98,8 @@ async def test_scheduler_restart_emits_each_pending_post_exactly_once(
             },
         )
         ids.append(r.json()["id"])
-    await asyncio.sleep(0.5)  # let the scheduler store them
+    # The scheduler commits a batch of requests once its timers are stored: kill it only then.
+    await wait_consumed(kafka_bootstrap, "scheduler", topics.POST_REQUESTS, set(ids))
     stack.stop("scheduler", kill=True)  # type: ignore[attr-defined]
     await asyncio.sleep(max(0.0, (due - datetime.now(UTC)).total_seconds()) + 1)
     stack.start("scheduler")  # type: ignore[attr-defined]

@@ -71,6 +71,8 @@ async def test_no_secret_in_any_log_or_span(stack: object, emulator: httpx.Async
         if spans_written(post["id"], "publisher-meta", "publisher-twitter"):
             break
         await asyncio.sleep(0.2)
+    else:
+        raise AssertionError("the publishers' spans of the post were never written: nothing to search")
     found = {
         path.name: leaks(written_since(path, already_written.get(path, 0)), (link_signature,))
         for path in herald_files()

@@ -10,6 +10,7 @@ reused pid and failed. tools/infra/postgres.sh must tell its own server from suc
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import shutil
 import subprocess
@@ -75,18 +76,25 @@ def test_a_crashed_server_starts_again_when_its_old_pid_is_taken(state: Path) ->
         stranger.wait()
 
 
-async def test_migrations_wait_for_a_postgresql_that_comes_up_after_them(state: Path) -> None:
+async def test_migrations_wait_for_a_postgresql_that_comes_up_after_them(
+    state: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """A service started while PostgreSQL restarts (a crash, a rolling upgrade) applies its
     migrations once it is back, instead of failing its start-up."""
     from herald_common.runtime import migrate
     from herald_common.settings import HeraldSettings
+    from herald_common.testing import eventually
+
+    caplog.set_level(logging.WARNING, logger="herald_common.retrying")
 
     settings = HeraldSettings(
         database_url=f"postgresql://postgres@127.0.0.1:{PORT}/herald", environment="test"
     )
     migrations = ROOT / "services" / "scheduler" / "src" / "herald_scheduler" / "migrations"
     applying = asyncio.create_task(migrate(settings, "scheduler", migrations))
-    await asyncio.sleep(0)  # it is trying, and failing, before the server exists
+    # It tried, and failed, before the server exists.
+    await eventually(lambda: "connecting to postgres failed" in caplog.text or applying.done(), timeout=30)
+    assert not applying.done(), applying
     started = await asyncio.to_thread(postgres, state, "start")
     assert started.returncode == 0, started.stderr
     applied = await asyncio.wait_for(applying, timeout=60)

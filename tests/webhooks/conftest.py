@@ -6,15 +6,12 @@ from __future__ import annotations
 
 import random
 import sys
-import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
-import jwt
 import pytest
 from aiokafka import AIOKafkaProducer
 from asgi_lifespan import LifespanManager
@@ -29,7 +26,10 @@ from herald_gateway.settings import Settings as GatewaySettings
 from herald_notifier.main import create_app as notifier_app
 from herald_notifier.settings import Settings as NotifierSettings
 
-sys.path.insert(0, str(Path(__file__).parent))  # webhook_receiver, for the test modules (importlib mode)
+sys.path.insert(0, str(Path(__file__).parent))  # the *_support modules, for the tests (importlib mode)
+from webhook_receiver import running_receiver
+from webhooks_support import Api, Hooked, register
+
 pytestmark = pytest.mark.infra
 
 
@@ -56,24 +56,6 @@ def encryption_keys() -> str:
 @pytest.fixture
 def business() -> int:
     return random.randint(10**9, 2**62)
-
-
-@dataclass
-class Api:
-    client: httpx.AsyncClient
-    private_key: bytes
-
-    def auth(self, *businesses: int) -> dict[str, str]:
-        now = int(time.time())
-        claims = {
-            "iss": "herald-dev",
-            "aud": "herald-api",
-            "sub": "user-1",
-            "businesses": list(businesses),
-            "iat": now,
-            "exp": now + 600,
-        }
-        return {"authorization": f"Bearer {jwt.encode(claims, self.private_key, algorithm='RS256')}"}
 
 
 @pytest.fixture
@@ -146,3 +128,12 @@ async def produce(kafka_bootstrap: str) -> AsyncIterator[Callable[..., Any]]:
         yield send
     finally:
         await producer.stop()
+
+
+@pytest.fixture
+async def hooked(
+    gateway_factory: Callable[..., Any], notifier_factory: Callable[..., Any], business: int
+) -> AsyncIterator[Hooked]:
+    """The gateway and the notifier running, a receiver, and its endpoint registered for `business`."""
+    async with running_receiver() as receiver, gateway_factory() as api, notifier_factory():
+        yield Hooked(api, receiver, await register(api, business, receiver.url), business)

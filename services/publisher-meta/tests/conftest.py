@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -11,6 +13,8 @@ from herald_emulator.testing import BASE_URL, in_process
 from herald_publisher_meta.facebook import FacebookClient
 from herald_publisher_meta.instagram import InstagramClient
 from herald_publisher_meta.settings import Settings
+
+sys.path.insert(0, str(Path(__file__).parent))  # meta_support, for the test modules (importlib mode)
 
 
 @pytest.fixture

@@ -6,19 +6,17 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from meta_support import IG, PAGE, lose_the_next_answer, retried_after_the_lost_answer
 
-from herald_common.events import PostPublished, PostRetryRequested
+from herald_common.events import PostPublished
 from herald_common.platforms import Platform
-from herald_common.publishing.accounts import Account
-from herald_common.publishing.testing import FixedAccounts, KafkaTap, due_event, ledger_pool, publish_service
+from herald_common.publishing.testing import KafkaTap, due_event
 from herald_emulator.testing import BASE_URL, IG_USER_ID, META_TOKEN, PAGE_ID, SAMPLE_JPEG_PATH, created
 from herald_publisher_meta.facebook import FacebookClient
 from herald_publisher_meta.instagram import InstagramClient
 
 pytestmark = pytest.mark.infra
 
-PAGE = Account(Platform.FACEBOOK, PAGE_ID, "dev-meta-page")
-IG = Account(Platform.INSTAGRAM, IG_USER_ID, "dev-meta-page")
 JPEG = BASE_URL + SAMPLE_JPEG_PATH
 
 
@@ -31,10 +29,7 @@ async def platform_misses_repeats(emulator: httpx.AsyncClient, platform: str, en
             "instagram": {"container_processing_s": 0, "quota_total": 1000},
         },
     )
-    await emulator.post(
-        "/_emulator/faults",
-        json={"platform": platform, "kind": "drop_after_create", "endpoint": endpoint, "count": 1},
-    )
+    await lose_the_next_answer(emulator, platform, endpoint)
 
 
 async def test_facebook_lost_answer_then_more_than_a_page_of_posts(
@@ -42,19 +37,17 @@ async def test_facebook_lost_answer_then_more_than_a_page_of_posts(
 ) -> None:
     await platform_misses_repeats(emulator, "facebook", "page_feed")
     due = due_event(Platform.FACEBOOK, "Lost, then buried under newer Page posts")
-    async with ledger_pool(fresh_database) as pool:
-        service, producer = publish_service(
-            pool, {Platform.FACEBOOK: facebook}, FixedAccounts(PAGE), kafka_tap
-        )
-        await service.handle(due, "e1")
-        assert isinstance(await producer.last(), PostRetryRequested)
+
+    async def newer_posts() -> None:
         for index in range(130):  # more than one page (100)
             response = await emulator.post(
                 f"/{PAGE_ID}/feed", data={"message": f"newer {index}", "access_token": META_TOKEN}
             )
             assert response.status_code == 200
-        await service.handle(due.model_copy(update={"attempt": 2}), "e2")
-    published = await producer.last()
+
+    published = await retried_after_the_lost_answer(
+        fresh_database, facebook, PAGE, kafka_tap, due, newer_posts
+    )
     ours = [p for p in await created(emulator, "facebook") if p["text"] == due.target.content]
     assert len(ours) == 1
     assert isinstance(published, PostPublished)
@@ -66,12 +59,8 @@ async def test_instagram_lost_answer_then_more_than_a_page_of_media(
 ) -> None:
     await platform_misses_repeats(emulator, "instagram", "ig_media_publish")
     due = due_event(Platform.INSTAGRAM, "Lost, then buried under newer media", media_urls=(JPEG,))
-    async with ledger_pool(fresh_database) as pool:
-        service, producer = publish_service(
-            pool, {Platform.INSTAGRAM: instagram}, FixedAccounts(IG), kafka_tap
-        )
-        await service.handle(due, "e1")
-        assert isinstance(await producer.last(), PostRetryRequested)
+
+    async def newer_media() -> None:
         for index in range(110):  # more than Graph's default page (25) and than one page of 100
             container = await emulator.post(
                 f"/{IG_USER_ID}/media",
@@ -82,8 +71,10 @@ async def test_instagram_lost_answer_then_more_than_a_page_of_media(
                 params={"creation_id": container.json()["id"], "access_token": META_TOKEN},
             )
             assert publish.status_code == 200, publish.text
-        await service.handle(due.model_copy(update={"attempt": 2}), "e2")
-    published = await producer.last()
+
+    published = await retried_after_the_lost_answer(
+        fresh_database, instagram, IG, kafka_tap, due, newer_media
+    )
     ours = [m for m in await created(emulator, "instagram") if m["text"] == due.target.content]
     assert len(ours) == 1
     assert isinstance(published, PostPublished)

@@ -12,9 +12,10 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-import time
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -24,7 +25,6 @@ import pytest
 from herald_common.events import (
     Envelope,
     PostDispatched,
-    PostDue,
     PostEdited,
     PostEditRefused,
     PostEditRequested,
@@ -41,6 +41,20 @@ from herald_scheduler.service import SchedulingService
 from herald_scheduler.settings import Settings
 
 from .conftest import EngineFactory, Watcher, in_seconds, post
+from .race_support import (
+    EARLIEST,
+    LATEST,
+    MARGIN,
+    Race,
+    Seen,
+    bucket,
+    collect_seen,
+    platforms_of,
+    racing_intake,
+    report,
+    send_as_the_consumer_would,
+    store_due_soon,
+)
 from .test_engine import store
 
 pytestmark = pytest.mark.infra
@@ -50,21 +64,12 @@ RATE = float(os.environ.get("HERALD_EDIT_RACE_RATE", "30"))
 statements each) where a run of cancels is decided in a few statements, and on the loaded 2-core
 test machine 100 edits/s already left the intake 16 s behind (then no edit reaches it before its
 due instant, and the suite tests nothing). HERALD_EDIT_RACES=10000 for the full soak."""
-MARGIN = 0.020
-EARLIEST, LATEST = 0.060, -0.030
-STORE_CHUNK = 1000
 
 
 @dataclass
-class Race:
-    post_id: str
-    platforms: tuple[Platform, ...]
-    due: float
-    send_at: float
-    moves: bool
+class EditRace(Race):
+    moves: bool = False
     """True: moved an hour later; False: new text, same time."""
-    request_id: str = field(default_factory=lambda: unique("edit"))
-    reached: float | None = None
 
     def request(self) -> PostEditRequested:
         if self.moves:
@@ -84,66 +89,17 @@ class Race:
         )
 
 
-def races(rng: random.Random) -> list[Race]:
+def races(rng: random.Random) -> list[EditRace]:
     out = []
     for n in range(RACES):
-        platforms = (Platform.TWITTER, Platform.LINKEDIN) if n % 5 == 0 else (Platform.TWITTER,)
         due = n / RATE
-        out.append(Race(unique("erace"), platforms, due, due - rng.uniform(LATEST, EARLIEST), n % 2 == 0))
+        send_at = due - rng.uniform(LATEST, EARLIEST)
+        out.append(EditRace(unique("erace"), platforms_of(n), due, send_at, moves=n % 2 == 0))
     return out
 
 
-async def edit_as_the_consumer_would(intake: RequestIntake, all_races: list[Race]) -> None:
-    """As in the cancel suite: a feeder queues each edit at its instant, one consumer hands what is
-    queued to the intake as a batch; that hand-over is when the edit reaches the scheduler."""
-    queue: asyncio.Queue[tuple[Race, float]] = asyncio.Queue()
-    wait = [0.0]
-
-    async def feed() -> None:
-        for race in sorted(all_races, key=lambda r: r.send_at):
-            if (pause := race.send_at - wait[0] - time.time()) > 0:
-                await asyncio.sleep(pause)
-            queue.put_nowait((race, time.time()))
-
-    async def consume() -> None:
-        done = 0
-        while done < len(all_races):
-            batch = [await queue.get()]
-            while not queue.empty():
-                batch.append(queue.get_nowait())
-            reached = time.time()
-            envelopes: list[Envelope[Any]] = []
-            for race, queued in batch:
-                wait[0] = 0.9 * wait[0] + 0.1 * min(reached - queued, 1.0)
-                race.reached = reached
-                event = race.request()
-                envelopes.append(
-                    Envelope(f"edit:{race.request_id}", "/herald/tests", event.ce_type, utcnow(), event)
-                )
-            await intake.handle(envelopes)
-            done += len(batch)
-
-    await asyncio.gather(feed(), consume())
-
-
-@dataclass
-class Seen:
-    answers: dict[str, list[Any]]
-    due: dict[tuple[str, str], list[PostDue]]
-
-
 def collect(watcher: Watcher) -> Seen:
-    answers: dict[str, list[Any]] = defaultdict(list)
-    due: dict[tuple[str, str], list[PostDue]] = defaultdict(list)
-    for s in watcher.seen:
-        if s.envelope is None:
-            continue
-        data = s.envelope.data
-        if isinstance(data, PostEdited | PostEditRefused):
-            answers[data.post_id].append(data)
-        elif isinstance(data, PostDue):
-            due[(data.post_id, data.target.platform.value)].append(data)
-    return Seen(answers, due)
+    return collect_seen(watcher, PostEdited, PostEditRefused)
 
 
 @pytest.mark.timeout(600)
@@ -151,57 +107,37 @@ async def test_edit_against_fire_the_rule_holds_in_every_race(
     settings: Settings, pool: asyncpg.Pool, engine_factory: EngineFactory, watcher: Watcher
 ) -> None:
     all_races = races(random.Random(30_000))
-    for i in range(0, len(all_races), STORE_CHUNK):
-        await store(
-            pool,
-            *(post(r.post_id, *r.platforms, at=in_seconds(3600)) for r in all_races[i : i + STORE_CHUNK]),
+    await store_due_soon(pool, all_races)
+    async with racing_intake(settings, pool, engine_factory) as intake:
+        await send_as_the_consumer_would(intake, all_races, EditRace.request, "edit")
+        await eventually(lambda: len(collect(watcher).answers) == RACES, timeout=30)
+        # every post due now (refused, or edited in place) goes out; the moved ones wait an hour
+        answers = collect(watcher).answers
+        expected_due = {
+            (r.post_id, p.value)
+            for r in all_races
+            if not r.moves or isinstance(answers[r.post_id][0], PostEditRefused)
+            for p in r.platforms
+        }
+        await eventually(lambda: set(collect(watcher).due) >= expected_due, timeout=30)
+        await eventually(
+            lambda: pool.fetchval("SELECT count(*) = 0 FROM schedules WHERE state IN ('firing')"),
+            timeout=30,
         )
-    start = time.time() + 3.0
-    for race in all_races:
-        race.due, race.send_at = race.due + start, race.send_at + start
-    await pool.execute(
-        "UPDATE schedules s SET due_at = to_timestamp(d.due_ts), scheduled_for = to_timestamp(d.due_ts)"
-        " FROM unnest($1::text[], $2::float8[]) AS d(post_id, due_ts) WHERE s.post_id = d.post_id",
-        [r.post_id for r in all_races],
-        [r.due for r in all_races],
-    )
-    emitter = Emitter(settings.kafka_bootstrap_servers, f"{settings.scheduler_owner_id}-intake")
-    await emitter.start()
-    try:
-        async with engine_factory("racer") as engine:
-            intake = RequestIntake(pool, SchedulingService(engine.terms, 300), engine, emitter)
-            await edit_as_the_consumer_would(intake, all_races)
-            await eventually(lambda: len(collect(watcher).answers) == RACES, timeout=30)
-            # every post due now (refused, or edited in place) goes out; the moved ones wait an hour
-            answers = collect(watcher).answers
-            expected_due = {
-                (r.post_id, p.value)
-                for r in all_races
-                if not r.moves or isinstance(answers[r.post_id][0], PostEditRefused)
-                for p in r.platforms
-            }
-            await eventually(lambda: set(collect(watcher).due) >= expected_due, timeout=30)
-            await eventually(
-                lambda: pool.fetchval("SELECT count(*) = 0 FROM schedules WHERE state IN ('firing')"),
-                timeout=30,
-            )
-            await eventually(
-                lambda: pool.fetchval(
-                    "SELECT count(*) = 0 FROM schedules WHERE state = 'leased' AND due_at < now()"
-                ),
-                timeout=30,
-            )
-    finally:
-        await emitter.stop()
+        await eventually(
+            lambda: pool.fetchval(
+                "SELECT count(*) = 0 FROM schedules WHERE state = 'leased' AND due_at < now()"
+            ),
+            timeout=30,
+        )
 
     seen = collect(watcher)
     rows = {(r["post_id"], r["platform"]): r for r in await pool.fetch("SELECT * FROM schedules")}
     outcomes: Counter[str] = Counter()
     for race in all_races:
-        assert race.reached is not None
         (answer,) = seen.answers[race.post_id]  # exactly one answer per edit
         keys = [(race.post_id, p.value) for p in race.platforms]
-        lead_ms = (race.due - race.reached) * 1000
+        lead_ms = race.lead_ms
         if isinstance(answer, PostEdited):
             assert set(answer.platforms) == set(race.platforms), race
             if race.moves:
@@ -218,14 +154,8 @@ async def test_edit_against_fire_the_rule_holds_in_every_race(
             assert all(len(seen.due[k]) == 1 for k in keys), race
             assert all(seen.due[k][0].target.content.startswith("hello ") for k in keys), race
             assert lead_ms < MARGIN * 1000, f"an edit {lead_ms:.1f} ms before the due instant lost: {race}"
-        bucket = "≥20 ms before" if lead_ms >= 20 else "0-20 ms before" if lead_ms >= 0 else "after"
-        outcomes[f"{bucket}: {'edited' if isinstance(answer, PostEdited) else 'refused'}"] += 1
-    lags = sorted((r.reached or 0) - r.send_at for r in all_races)
-    print(
-        f"\n{RACES} edit/fire races: {dict(sorted(outcomes.items()))};"
-        f" reached minus intended instant p50 {lags[len(lags) // 2] * 1000:.1f} ms,"
-        f" p99 {lags[len(lags) * 99 // 100] * 1000:.1f} ms"
-    )
+        outcomes[f"{bucket(race)}: {'edited' if isinstance(answer, PostEdited) else 'refused'}"] += 1
+    report("edit/fire", all_races, outcomes)
     assert outcomes["≥20 ms before: edited"] > RACES // 100
     assert outcomes["after: refused"] > RACES // 20
 
@@ -271,17 +201,25 @@ async def test_a_redelivered_edit_gets_the_same_answer_and_changes_nothing_again
     assert due_at == first.scheduled_for
 
 
-async def test_an_edit_that_commits_after_the_fire_loop_took_the_old_timer_goes_out_as_edited(
-    settings: Settings, pool: asyncpg.Pool, watcher: Watcher
-) -> None:
-    """The interleaving the soak above meets about once in thousands of races, made to happen: the fire
-    loop has taken the row's timer (its due event encoded with the old text), a text-only edit commits
-    and is answered `edited`, and only then does the old timer's compare-and-set run. The row still
-    looks leased to this replica, so only its version can tell that timer is stale."""
-    owner = f"{settings.scheduler_owner_id}-stale"
+@dataclass
+class StaleTimer:
+    """A post due in a second whose timer the fire loop has taken (`old_timer`, its due event encoded
+    with the old text), and a text-only edit of it not yet handled."""
+
+    post_id: str
+    service: SchedulingService
+    dispatcher: Dispatcher
+    emitter: Emitter
+    old_timer: Any
+    edit: PostEditRequested
+
+
+@asynccontextmanager
+async def stale_timer(settings: Settings, pool: asyncpg.Pool, name: str) -> AsyncIterator[StaleTimer]:
+    owner = f"{settings.scheduler_owner_id}-{name}"
     terms = LeaseTerms(owner, ttl_seconds=30, horizon_seconds=60)
     service = SchedulingService(terms, 300)
-    post_id = unique("stale")
+    post_id = unique(name)
     async with pool.acquire() as conn, conn.transaction():
         stored = await service.handle(conn, [post(post_id, at=in_seconds(1))], utcnow())
     emitter = Emitter(settings.kafka_bootstrap_servers, owner)
@@ -297,20 +235,41 @@ async def test_an_edit_that_commits_after_the_fire_loop_took_the_old_timer_goes_
             targets=(PostTarget(platform=Platform.TWITTER, content="the new text"),),
             requested_at=utcnow(),
         )
-        async with pool.acquire() as conn, conn.transaction():
-            edited = await service.handle(conn, [edit], utcnow())
-        await emitter.send_all(edited.records)
-        await dispatcher.fire([old_timer])  # its compare-and-set, after the edit committed
-        await dispatcher.fire([dispatcher.encode(r) for r in edited.armed])  # the timer that replaced it
-        await eventually(lambda: len(watcher.lifecycle(post_id, PostEdited)) == 1, timeout=30)
-        await eventually(lambda: len(watcher.lifecycle(post_id, PostDispatched)) >= 1, timeout=30)
-        await eventually(lambda: len(watcher.due(post_id)) >= 1, timeout=30)
+        yield StaleTimer(post_id, service, dispatcher, emitter, old_timer, edit)
     finally:
         await dispatcher.drain(5)
         await emitter.stop()
-    assert [d.target.content for d in collect(watcher).due[(post_id, "twitter")]] == ["the new text"]
-    assert len(watcher.lifecycle(post_id, PostDispatched)) == 1
-    assert await pool.fetchval("SELECT state FROM schedules WHERE post_id = $1", post_id) == "sent"
+
+
+async def went_out(stale: StaleTimer, watcher: Watcher) -> None:
+    await eventually(lambda: len(watcher.lifecycle(stale.post_id, PostDispatched)) >= 1, timeout=30)
+    await eventually(lambda: len(watcher.due(stale.post_id)) >= 1, timeout=30)
+
+
+def went_out_once_as_edited(stale: StaleTimer, watcher: Watcher) -> None:
+    """Checked once the dispatcher drained: nothing of the old timer is left in flight."""
+    assert [d.target.content for d in collect(watcher).due[(stale.post_id, "twitter")]] == ["the new text"]
+    assert len(watcher.lifecycle(stale.post_id, PostDispatched)) == 1
+
+
+async def test_an_edit_that_commits_after_the_fire_loop_took_the_old_timer_goes_out_as_edited(
+    settings: Settings, pool: asyncpg.Pool, watcher: Watcher
+) -> None:
+    """The interleaving the soak above meets about once in thousands of races, made to happen: the fire
+    loop has taken the row's timer (its due event encoded with the old text), a text-only edit commits
+    and is answered `edited`, and only then does the old timer's compare-and-set run. The row still
+    looks leased to this replica, so only its version can tell that timer is stale."""
+    async with stale_timer(settings, pool, "stale") as stale:
+        async with pool.acquire() as conn, conn.transaction():
+            edited = await stale.service.handle(conn, [stale.edit], utcnow())
+        await stale.emitter.send_all(edited.records)
+        await stale.dispatcher.fire([stale.old_timer])  # its compare-and-set, after the edit committed
+        # the timer that replaced it
+        await stale.dispatcher.fire([stale.dispatcher.encode(r) for r in edited.armed])
+        await eventually(lambda: len(watcher.lifecycle(stale.post_id, PostEdited)) == 1, timeout=30)
+        await went_out(stale, watcher)
+    went_out_once_as_edited(stale, watcher)
+    assert await pool.fetchval("SELECT state FROM schedules WHERE post_id = $1", stale.post_id) == "sent"
 
 
 async def test_an_edit_committing_while_the_old_timers_compare_and_set_waits_for_the_row_wins(
@@ -319,30 +278,12 @@ async def test_an_edit_committing_while_the_old_timers_compare_and_set_waits_for
     """The same stale timer, but its compare-and-set starts while the edit's transaction still holds
     the row: it waits for the lock, then must judge the row as the edit left it (and lose). Here the
     row's new ctid alone already makes it lose; the test keeps that path honest if the lookup changes."""
-    owner = f"{settings.scheduler_owner_id}-waiting"
-    terms = LeaseTerms(owner, ttl_seconds=30, horizon_seconds=60)
-    service = SchedulingService(terms, 300)
-    post_id = unique("waiting")
-    async with pool.acquire() as conn, conn.transaction():
-        stored = await service.handle(conn, [post(post_id, at=in_seconds(1))], utcnow())
-    emitter = Emitter(settings.kafka_bootstrap_servers, owner)
-    await emitter.start()
-    dispatcher = Dispatcher(pool, emitter, terms, max_inflight=2, finish_interval=0.02, answer_timeout=90)
-    dispatcher.start()
-    try:
-        (old_timer,) = [dispatcher.encode(r) for r in stored.armed]
-        edit = PostEditRequested(
-            post_id=post_id,
-            business_id=7,
-            request_id=unique("edit"),
-            targets=(PostTarget(platform=Platform.TWITTER, content="the new text"),),
-            requested_at=utcnow(),
-        )
+    async with stale_timer(settings, pool, "waiting") as stale:
         async with pool.acquire() as conn:
             tx = conn.transaction()
             await tx.start()
-            edited = await service.handle(conn, [edit], utcnow())
-            cas = asyncio.create_task(dispatcher.fire([old_timer]))
+            edited = await stale.service.handle(conn, [stale.edit], utcnow())
+            cas = asyncio.create_task(stale.dispatcher.fire([stale.old_timer]))
             await eventually(  # the compare-and-set is waiting for the edit's row lock
                 lambda: pool.fetchval(
                     "SELECT count(*) > 0 FROM pg_stat_activity"
@@ -352,12 +293,7 @@ async def test_an_edit_committing_while_the_old_timers_compare_and_set_waits_for
             )
             await tx.commit()
         await cas
-        await emitter.send_all(edited.records)
-        await dispatcher.fire([dispatcher.encode(r) for r in edited.armed])
-        await eventually(lambda: len(watcher.lifecycle(post_id, PostDispatched)) >= 1, timeout=30)
-        await eventually(lambda: len(watcher.due(post_id)) >= 1, timeout=30)
-    finally:
-        await dispatcher.drain(5)
-        await emitter.stop()
-    assert [d.target.content for d in collect(watcher).due[(post_id, "twitter")]] == ["the new text"]
-    assert len(watcher.lifecycle(post_id, PostDispatched)) == 1
+        await stale.emitter.send_all(edited.records)
+        await stale.dispatcher.fire([stale.dispatcher.encode(r) for r in edited.armed])
+        await went_out(stale, watcher)
+    went_out_once_as_edited(stale, watcher)

@@ -203,9 +203,10 @@ async def test_a_stop_commits_what_finished_and_a_crash_redelivers_what_did_not(
     async with consuming(kafka_bootstrap, topic, group, slow_then_stuck, limit=10, drain=False) as in_flight:
         await eventually(lambda: len(handled) == 5, timeout=30)
         assert await eventually(lambda: _both(_committed(kafka_bootstrap, group, topic), {0: 3}))
-        # Killed now: v3 never finished, so nothing at or above it was committed.
-        await asyncio.sleep(0.3)
+        # Sync point: a commit made now, with v4 and v5 finished, still stops below the unfinished v3.
+        await in_flight.commit()
         assert await _committed(kafka_bootstrap, group, topic) == {0: 3}
+        # Killed now: v3 never finished, so nothing at or above it was committed.
         assert in_flight.in_flight == 1
 
     # The next consumer of the group gets v3, v4 and v5 again (v4 and v5 were done: run twice).

@@ -72,47 +72,36 @@ async def bad_server() -> AsyncIterator[BadServer]:
         listener.close()
 
 
+async def fetch_from(bad_server: BadServer, path: str, timeout: float = 30) -> None:
+    async with httpx.AsyncClient() as http:
+        await fetch_media(
+            http,
+            bad_server.url(path),
+            platform=Platform.TWITTER,
+            max_bytes=1_000_000,
+            timeout=timeout,
+            allow=bad_server.allow,
+        )
+
+
 async def test_a_slow_drip_is_cut_at_the_total_deadline(bad_server: BadServer) -> None:
     started = time.monotonic()
-    async with httpx.AsyncClient() as http:
-        with pytest.raises(RetryableError, match="did not arrive within 1 s") as failure:
-            await fetch_media(
-                http,
-                bad_server.url("/drip"),
-                platform=Platform.TWITTER,
-                max_bytes=1_000_000,
-                timeout=1.0,  # per read, the drip (every 50 ms) would never trip it
-                allow=bad_server.allow,
-            )
+    with pytest.raises(RetryableError, match="did not arrive within 1 s") as failure:
+        # 1 s per read: the drip (every 50 ms) would never trip it
+        await fetch_from(bad_server, "/drip", timeout=1.0)
     assert failure.value.code == "media_unavailable"
     assert time.monotonic() - started < 10  # far below the 20 s the server would drip for
 
 
 async def test_a_declared_size_over_the_cap_is_refused_unread(bad_server: BadServer) -> None:
-    async with httpx.AsyncClient() as http:
-        with pytest.raises(PermanentError) as failure:
-            await fetch_media(
-                http,
-                bad_server.url("/declared-huge"),
-                platform=Platform.TWITTER,
-                max_bytes=1_000_000,
-                timeout=30,
-                allow=bad_server.allow,
-            )
+    with pytest.raises(PermanentError) as failure:
+        await fetch_from(bad_server, "/declared-huge")
     assert failure.value.code == "media_too_large"
 
 
 async def test_an_endless_body_is_cut_at_the_size_cap(bad_server: BadServer) -> None:
-    async with httpx.AsyncClient() as http:
-        with pytest.raises(PermanentError) as failure:
-            await fetch_media(
-                http,
-                bad_server.url("/endless"),
-                platform=Platform.TWITTER,
-                max_bytes=1_000_000,
-                timeout=30,
-                allow=bad_server.allow,
-            )
+    with pytest.raises(PermanentError) as failure:
+        await fetch_from(bad_server, "/endless")
     assert failure.value.code == "media_too_large"
 
 
