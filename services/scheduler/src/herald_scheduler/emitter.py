@@ -34,5 +34,10 @@ class Emitter(Producer):
     async def start(self) -> None:
         await super().start()
         # The first send to a topic would otherwise wait for its metadata, and that wait would land
-        # on the first due event of each platform.
-        await self.learn(*(topics.post_due_topic(p) for p in Platform), topics.POST_LIFECYCLE)
+        # on the first due event of each platform. If that fails, start may be called again: leave
+        # no connected client behind.
+        try:
+            await self.learn(*(topics.post_due_topic(p) for p in Platform), topics.POST_LIFECYCLE)
+        except BaseException:
+            await self.stop()
+            raise
